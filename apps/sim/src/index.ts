@@ -1,0 +1,2 @@
+export { parseSize } from './boot.js';
+export { buildProgram, type CliIO, run } from './program.js';

@@ -1,0 +1,1 @@
+export * from './setup_header.js';

@@ -1,0 +1,1 @@
+export { formatTimestamp, LogBuffer, type LogRecord } from './printk.js';

@@ -1,0 +1,3 @@
+import { kProject } from '../../vitest.shared';
+
+export default kProject(__dirname);

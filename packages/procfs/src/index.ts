@@ -1,0 +1,1 @@
+export { type SeqReadResult, seq_read, type TextProducer } from './seq_file.js';

@@ -1,0 +1,1 @@
+export { FRAME_SHIFT, FRAME_SIZE, PhysicalMemory, PhysicalMemoryError } from './memory.js';
