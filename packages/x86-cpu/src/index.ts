@@ -1,1 +1,3 @@
+export { type InterruptController, noInterrupts } from './interrupts.js';
+export { IoBus, type PortHandlers, type PortRead, type PortWrite } from './io.js';
 export { FRAME_SHIFT, FRAME_SIZE, PhysicalMemory, PhysicalMemoryError } from './memory.js';
