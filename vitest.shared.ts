@@ -8,7 +8,7 @@ import { defineProject } from 'vitest/config';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
-function workspaceAliases(): Record<string, string> {
+export function workspaceAliases(): Record<string, string> {
   const aliases: Record<string, string> = {};
   for (const group of ['packages', 'apps']) {
     for (const dir of readdirSync(join(root, group))) {

@@ -1,5 +1,8 @@
 import { defineProject } from 'vitest/config';
+import { binaryLoader, workspaceAliases } from '../vitest.shared';
 
 export default defineProject({
-  test: { name: 'repo', root: __dirname, include: ['*.test.ts'] },
+  plugins: [binaryLoader()],
+  resolve: { alias: workspaceAliases() },
+  test: { name: 'repo', root: __dirname, include: ['*.test.ts'], testTimeout: 60_000 },
 });
