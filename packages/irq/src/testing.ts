@@ -1,0 +1,50 @@
+// Helpers for tests without a full PC: guest memory by linear address over PhysicalMemory (identity
+// mapping, as before paging), and a register file standing in for the CPU at the gate.
+
+import type { PhysicalMemory } from '@k/x86-cpu';
+import type { EntryCpu } from './entry_32.js';
+import type { GuestMemory } from './ptrace.js';
+
+/** Linear = physical - `offset` .. i.e. linear address `a` is physical `a - offset` (0: identity). */
+export function physicalMemory(ram: PhysicalMemory, offset = 0): GuestMemory {
+  if (offset === 0) return ram;
+  return {
+    read8: (a) => ram.read8((a - offset) >>> 0),
+    read16: (a) => ram.read16((a - offset) >>> 0),
+    read32: (a) => ram.read32((a - offset) >>> 0),
+    write8: (a, v) => ram.write8((a - offset) >>> 0, v),
+    write16: (a, v) => ram.write16((a - offset) >>> 0, v),
+    write32: (a, v) => ram.write32((a - offset) >>> 0, v),
+  };
+}
+
+/** A register file with the fields the gate reads, for driving the gate by hand. */
+export function fakeCpu(): EntryCpu & { stopped: boolean } {
+  const cpu = {
+    eax: 0,
+    ecx: 0,
+    edx: 0,
+    esp: 0,
+    eflags: 0x2,
+    cr0: 0x11,
+    cr2: 0,
+    cr3: 0,
+    cr4: 0,
+    stopped: false,
+    requestStop() {
+      cpu.stopped = true;
+    },
+  };
+  return cpu;
+}
+
+/** A printk that keeps each message without its level prefix and trailing newline. */
+export function collectingPrintk(): ((message: string) => void) & { lines: string[] } {
+  const lines: string[] = [];
+  const sink = ((message: string) => {
+    const text = message.startsWith('\x01') ? message.slice(2) : message;
+    lines.push(text.endsWith('\n') ? text.slice(0, -1) : text);
+  }) as ((message: string) => void) & { lines: string[] };
+  sink.lines = lines;
+  return sink;
+}
