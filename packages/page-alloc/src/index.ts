@@ -1,4 +1,21 @@
 export { type ExecutionContext, processContext } from './context.js';
+export * from './e820.js';
+export { PageAllocError } from './errors.js';
+export * from './gfp.js';
+export { Memblock, type MemblockRegion, MemblockType } from './memblock.js';
+export * from './memlayout.js';
+export { FreeArea, NIL, PerCpuPages, WMARK_HIGH, WMARK_LOW, WMARK_MIN, WMARK_PROMO, Zone } from './mmzone.js';
+export {
+  MAX_RECLAIM_RETRIES,
+  PAGE_ALLOC_COSTLY_ORDER,
+  PageAllocator,
+  type PageAllocatorOptions,
+  type PhysRange,
+  sysctl_lowmem_reserve_ratio,
+  watermark_scale_factor,
+} from './page_alloc.js';
+export * from './page-flags.js';
+export type { PhysicalMemoryLike } from './physmem.js';
 export {
   collectingPrintk,
   KERN_ALERT,
@@ -14,3 +31,13 @@ export {
   type Printk,
   printk_get_level,
 } from './printk.js';
+export {
+  DEF_PRIORITY,
+  DEFAULT_SEEKS,
+  do_shrink_slab,
+  SHRINK_BATCH,
+  SHRINK_EMPTY,
+  SHRINK_STOP,
+  type ShrinkControl,
+  type Shrinker,
+} from './shrinker.js';

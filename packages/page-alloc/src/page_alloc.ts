@@ -1,0 +1,1026 @@
+// The zoned buddy allocator (mm/page_alloc.c, mm/mm_init.c): memblock hands RAM to the zones,
+// every pfn has a struct page kept as columns of typed arrays, each zone keeps free_area[order]
+// lists threaded through those arrays, blocks split on allocation and coalesce with their buddy
+// (pfn ^ 1 << order) on free. GFP flags pick the zone, the watermark and whether to reclaim.
+
+import { type ExecutionContext, processContext } from './context.js';
+import { E820_TYPE_RAM, type E820Entry, e820_check, e820_default_map } from './e820.js';
+import { PageAllocError } from './errors.js';
+import {
+  __GFP_COLD,
+  __GFP_COMP,
+  __GFP_DIRECT_RECLAIM,
+  __GFP_HIGH,
+  __GFP_HIGHMEM,
+  __GFP_MEMALLOC,
+  __GFP_NOFAIL,
+  __GFP_NOMEMALLOC,
+  __GFP_NORETRY,
+  __GFP_NOWARN,
+  __GFP_RETRY_MAYFAIL,
+  __GFP_ZERO,
+  format_gfp,
+  gfp_zone,
+  MAX_NR_ZONES,
+  ZONE_DMA,
+  ZONE_HIGHMEM,
+  ZONE_MOVABLE,
+  ZONE_NORMAL,
+} from './gfp.js';
+import { Memblock } from './memblock.js';
+import {
+  __pa,
+  __va,
+  MAX_DMA_PFN,
+  MAX_PAGE_ORDER,
+  MAXMEM_PFN,
+  NR_PAGE_ORDERS,
+  PAGE_OFFSET,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+} from './memlayout.js';
+import { NIL, WMARK_HIGH, WMARK_LOW, WMARK_MIN, WMARK_PROMO, Zone } from './mmzone.js';
+import {
+  format_page_flags,
+  PAGE_FLAGS_CHECK_AT_FREE,
+  PG_buddy,
+  PG_head,
+  PG_highmem,
+  PG_reserved,
+  PG_slab,
+  PG_tail,
+  ZONES_MASK,
+  ZONES_PGSHIFT,
+} from './page-flags.js';
+import type { PhysicalMemoryLike as PhysicalMemory } from './physmem.js';
+import { KERN_ALERT, KERN_ERR, KERN_WARNING, type Printk } from './printk.js';
+import { DEF_PRIORITY, do_shrink_slab, type Shrinker } from './shrinker.js';
+
+/** A physical range [start, end) in bytes. */
+export interface PhysRange {
+  start: number;
+  end: number;
+}
+
+export interface PageAllocatorOptions {
+  /** The machine's RAM. */
+  memory: PhysicalMemory;
+  /** The e820 map (from boot_params); default: e820_default_map(memory.size). */
+  e820?: E820Entry[];
+  /** Physical ranges to keep out of the allocator, e.g. the kernel image (memblock_reserve). */
+  reserved?: PhysRange[];
+  /** The kernel image's __init section (physical range, inside a reserved range) for free_initmem(). */
+  initmem?: PhysRange;
+  printk?: Printk;
+  context?: ExecutionContext;
+}
+
+const B_BUDDY = 1 << PG_buddy;
+const B_HEAD = 1 << PG_head;
+const B_TAIL = 1 << PG_tail;
+const B_SLAB = 1 << PG_slab;
+const B_RESERVED = 1 << PG_reserved;
+const B_HIGHMEM = 1 << PG_highmem;
+
+// alloc_flags (mm/internal.h): which watermark to check and which reserves may be used.
+const ALLOC_WMARK_MIN = WMARK_MIN;
+const ALLOC_WMARK_LOW = WMARK_LOW;
+const ALLOC_WMARK_MASK = 3;
+const ALLOC_NO_WATERMARKS = 0x04;
+const ALLOC_MIN_RESERVE = 0x08;
+const ALLOC_NON_BLOCK = 0x10;
+
+/** Orders above this are "costly": not retried without __GFP_RETRY_MAYFAIL. */
+export const PAGE_ALLOC_COSTLY_ORDER = 3;
+/** Rounds of reclaim without progress before a sleeping allocation gives up. */
+export const MAX_RECLAIM_RETRIES = 16;
+/** sysctl_lowmem_reserve_ratio[] for DMA, Normal, HighMem, Movable. */
+export const sysctl_lowmem_reserve_ratio = [256, 32, 0, 0];
+/** vm.watermark_scale_factor default (fractions of 10,000). */
+export const watermark_scale_factor = 10;
+
+/** Where might_alloc()'s __might_sleep() reports from. */
+const MIGHT_ALLOC_SITE = 'include/linux/sched/mm.h:321';
+const ZONE_NAMES = ['DMA', 'Normal', 'HighMem', 'Movable'];
+
+export class PageAllocator {
+  readonly memory: PhysicalMemory;
+  printk: Printk;
+  /** Answers in_atomic()/irqs_disabled(); the IRQ layer installs its own. */
+  context: ExecutionContext;
+  /** One past the highest pfn of RAM; every struct page array has this many entries. */
+  readonly max_pfn: number;
+  /** One past the last lowmem pfn (min(max_pfn, 896 MiB)). */
+  readonly max_low_pfn: number;
+  /** First highmem pfn (== max_low_pfn). */
+  readonly highstart_pfn: number;
+  /** Kernel virtual address just past the lowmem mapping. */
+  readonly high_memory: number;
+  /** zones[ZONE_DMA], zones[ZONE_NORMAL], zones[ZONE_HIGHMEM], zones[ZONE_MOVABLE] (always empty). */
+  readonly zones: Zone[];
+  readonly memblock = new Memblock();
+  readonly e820: readonly E820Entry[];
+  /** min_free_kbytes as init_per_zone_wmark_min() computes it. */
+  min_free_kbytes = 0;
+  /** The kernel's taint letters (only 'B', TAINT_BAD_PAGE, is set here). */
+  tainted = '';
+  /** Number of Bad page state reports so far. */
+  nr_bad_pages = 0;
+
+  // struct page, as columns (16 bytes of host memory per page):
+  /** page->flags: PG_* bits and the zone number (ZONES_PGSHIFT). */
+  readonly page_flags: Uint16Array;
+  /** page->_mapcount (-1: unmapped). For a free block's first page (PG_buddy): its order. */
+  readonly _mapcount: Int16Array;
+  /** page->_refcount. */
+  readonly _refcount: Int32Array;
+  /** page->private. For a free block's first page: the previous block on its free list. */
+  readonly _private: Int32Array;
+  /**
+   * page->lru / compound_head union. Free block: next block on its free list. Tail page:
+   * compound_head. Allocated first page: the order it was allocated with (compound_order).
+   */
+  readonly _lru: Int32Array;
+
+  private readonly shrinkers: Shrinker[] = [];
+  private readonly initmem: PhysRange | undefined;
+  /** Hook that module code (vmalloc, highmem) uses to learn about unmapped kernel ranges. */
+  flush_tlb_kernel_range: (start: number, end: number) => void = () => {};
+
+  constructor(options: PageAllocatorOptions) {
+    const { memory } = options;
+    if (!memory || typeof memory.size !== 'number') {
+      throw new PageAllocError(
+        `PageAllocator: options.memory must be a PhysicalMemory, got ${String(memory)}`,
+      );
+    }
+    this.memory = memory;
+    this.printk = options.printk ?? (() => {});
+    this.context = options.context ?? processContext;
+    this.initmem = options.initmem;
+    const e820 = options.e820 ?? e820_default_map(memory.size);
+    e820_check(e820);
+    this.e820 = e820;
+
+    // e820__memblock_setup(): RAM entries become memblock memory; the first page is firmware's
+    // (trim_bios_range), and RAM past the end of the simulated memory does not exist.
+    for (const e of e820) {
+      if (e.type !== E820_TYPE_RAM) continue;
+      const end = Math.min(e.addr + e.size, memory.size);
+      if (end > e.addr) this.memblock.memblock_add(e.addr, end - e.addr);
+    }
+    this.memblock.memblock_remove(0, PAGE_SIZE);
+    for (const [i, r] of (options.reserved ?? []).entries()) {
+      if (!Number.isInteger(r.start) || !Number.isInteger(r.end) || r.start < 0 || r.end < r.start) {
+        throw new PageAllocError(
+          `reserved[${i}] must be {start, end} with 0 <= start <= end, got ${r.start}-${r.end}`,
+        );
+      }
+      this.memblock.memblock_reserve(r.start, r.end - r.start);
+    }
+    const ranges = this.memblock.mem_pfn_ranges();
+    if (ranges.length === 0)
+      throw new PageAllocError('e820: the map has no usable RAM inside PhysicalMemory');
+    this.max_pfn = ranges[ranges.length - 1][1];
+    this.max_low_pfn = Math.min(this.max_pfn, MAXMEM_PFN);
+    this.highstart_pfn = this.max_low_pfn;
+    this.high_memory = __va(this.max_low_pfn * PAGE_SIZE);
+
+    const n = this.max_pfn;
+    this.page_flags = new Uint16Array(n);
+    this._mapcount = new Int16Array(n).fill(-1);
+    this._refcount = new Int32Array(n).fill(1);
+    this._private = new Int32Array(n);
+    this._lru = new Int32Array(n);
+
+    this.zones = ZONE_NAMES.map((name, i) => new Zone(name, i, MAX_NR_ZONES));
+    this.free_area_init(ranges);
+    this.memblock_free_all();
+    this.setup_per_zone_wmarks();
+    this.setup_per_zone_lowmem_reserve();
+    for (const zone of this.zones) this.zone_set_pageset_high_and_batch(zone);
+  }
+
+  // ---- initialisation (mm/mm_init.c) ----
+
+  /** free_area_init(): zone spans from the RAM ranges, and every struct page reserved in its zone. */
+  private free_area_init(ranges: [number, number][]): void {
+    const node_start = ranges[0][0];
+    const limits = [
+      [0, MAX_DMA_PFN],
+      [MAX_DMA_PFN, this.max_low_pfn],
+      [this.max_low_pfn, this.max_pfn],
+      [this.max_pfn, this.max_pfn],
+    ];
+    for (const zone of this.zones) {
+      const [lo, hi] = limits[zone.idx];
+      const start = Math.max(lo, node_start);
+      const end = Math.min(hi, this.max_pfn);
+      if (end <= start || zone.idx === ZONE_MOVABLE) {
+        zone.zone_start_pfn = zone.idx === ZONE_MOVABLE ? 0 : Math.min(Math.max(start, 0), this.max_pfn);
+        continue;
+      }
+      zone.zone_start_pfn = start;
+      zone.spanned_pages = end - start;
+      for (const [s, e] of ranges) zone.present_pages += Math.max(0, Math.min(e, end) - Math.max(s, start));
+      const zoneBits = (zone.idx << ZONES_PGSHIFT) | (zone.idx === ZONE_HIGHMEM ? B_HIGHMEM : 0);
+      this.page_flags.fill(B_RESERVED | zoneBits, Math.max(lo, 0), end);
+    }
+    // pfns below the first RAM page belong to ZONE_DMA's flags but to no zone span.
+  }
+
+  /** memblock_free_all(): every page that is RAM and not reserved goes to its zone's buddy lists. */
+  private memblock_free_all(): void {
+    for (const [s, e] of this.memblock.free_pfn_ranges()) {
+      for (const zone of this.zones) {
+        const start = Math.max(s, zone.zone_start_pfn);
+        const end = Math.min(e, zone.zone_end_pfn);
+        if (start >= end) continue;
+        this.free_range_to_zone(zone, start, end);
+      }
+    }
+  }
+
+  /** __free_pages_core() over a range: clears PG_reserved and adds maximal aligned blocks. */
+  private free_range_to_zone(zone: Zone, start: number, end: number): void {
+    const zoneBits = (zone.idx << ZONES_PGSHIFT) | (zone.idx === ZONE_HIGHMEM ? B_HIGHMEM : 0);
+    this.page_flags.fill(zoneBits, start, end);
+    this._refcount.fill(0, start, end);
+    this._lru.fill(NIL, start, end);
+    let pfn = start;
+    while (pfn < end) {
+      let order = MAX_PAGE_ORDER;
+      while (order > 0 && ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > end)) order--;
+      this.__free_one_page(pfn, zone, order);
+      pfn += 1 << order;
+    }
+    zone.managed_pages += end - start;
+    zone.nr_free_pages += end - start;
+  }
+
+  /** __setup_per_zone_wmarks(): min/low/high/promo from min_free_kbytes. */
+  setup_per_zone_wmarks(): void {
+    let lowmem_pages = 0;
+    for (const z of this.zones) if (z.idx < ZONE_HIGHMEM) lowmem_pages += z.managed_pages;
+    // init_per_zone_wmark_min(): int_sqrt(lowmem_kbytes * 16) clamped to [128, 262144].
+    const lowmem_kbytes = lowmem_pages * (PAGE_SIZE >> 10);
+    this.min_free_kbytes = Math.min(Math.max(Math.floor(Math.sqrt(lowmem_kbytes * 16)), 128), 262144);
+    const pages_min = this.min_free_kbytes >> (PAGE_SHIFT - 10);
+    for (const z of this.zones) {
+      let tmp = lowmem_pages ? Math.floor((pages_min * z.managed_pages) / lowmem_pages) : 0;
+      if (z.idx === ZONE_HIGHMEM || z.idx === ZONE_MOVABLE) {
+        z._watermark[WMARK_MIN] = Math.min(Math.max(Math.floor(z.managed_pages / 1024), 32), 128);
+      } else {
+        z._watermark[WMARK_MIN] = tmp;
+      }
+      tmp = Math.max(tmp >> 2, Math.floor((z.managed_pages * watermark_scale_factor) / 10000));
+      z._watermark[WMARK_LOW] = z._watermark[WMARK_MIN] + tmp;
+      z._watermark[WMARK_HIGH] = z._watermark[WMARK_LOW] + tmp;
+      z._watermark[WMARK_PROMO] = z._watermark[WMARK_HIGH] + tmp;
+    }
+  }
+
+  /** setup_per_zone_lowmem_reserve(). */
+  setup_per_zone_lowmem_reserve(): void {
+    for (let i = 0; i < MAX_NR_ZONES; i++) {
+      const zone = this.zones[i];
+      const ratio = sysctl_lowmem_reserve_ratio[i];
+      const clear = !ratio || !zone.managed_pages;
+      let managed = 0;
+      for (let j = i + 1; j < MAX_NR_ZONES; j++) {
+        managed += this.zones[j].managed_pages;
+        zone.lowmem_reserve[j] = clear ? 0 : Math.floor(managed / ratio);
+      }
+    }
+  }
+
+  /** zone_batchsize() and zone_highsize(): the per-cpu list's batch and high mark. */
+  private zone_set_pageset_high_and_batch(zone: Zone): void {
+    let batch = Math.min(zone.managed_pages >> 10, (1024 * 1024) / PAGE_SIZE);
+    batch = Math.max(Math.floor(batch / 4), 1);
+    batch = rounddown_pow_of_two(batch + (batch >> 1)) - 1;
+    const pcp = zone.pcp;
+    pcp.batch = Math.max(batch, 1);
+    pcp.high = zone.managed_pages ? Math.max(zone.low_wmark_pages(), batch << 2) : 0;
+    pcp.list = new Int32Array(pcp.high + pcp.batch + 1);
+  }
+
+  // ---- struct page accessors ----
+
+  /** pfn_to_page(): a struct page * is its pfn. */
+  pfn_to_page(pfn: number): number {
+    return pfn;
+  }
+
+  page_to_pfn(page: number): number {
+    return page;
+  }
+
+  /** page_zonenum(). */
+  page_zonenum(page: number): number {
+    return (this.page_flags[page] >>> ZONES_PGSHIFT) & ZONES_MASK;
+  }
+
+  page_zone(page: number): Zone {
+    return this.zones[this.page_zonenum(page)];
+  }
+
+  /** pfn_valid(): does a struct page exist for this pfn? */
+  pfn_valid(pfn: number): boolean {
+    return Number.isInteger(pfn) && pfn >= 0 && pfn < this.max_pfn;
+  }
+
+  /** page_address(): the kernel virtual address of a page; 0 for highmem that is not kmapped. */
+  page_address(page: number): number {
+    if (page < this.max_low_pfn) return (PAGE_OFFSET + page * PAGE_SIZE) >>> 0;
+    return this.kmap_lookup(page);
+  }
+
+  /** Where a highmem page is kmapped (overridden by the highmem code); 0 when it is not. */
+  protected kmap_lookup(_page: number): number {
+    return 0;
+  }
+
+  /** virt_to_page(): the page of a lowmem kernel virtual address. */
+  virt_to_page(addr: number): number {
+    return __pa(addr) >>> PAGE_SHIFT;
+  }
+
+  /** virt_addr_valid(): is `addr` a lowmem kernel address backed by a struct page? */
+  virt_addr_valid(addr: number): boolean {
+    return addr >= PAGE_OFFSET && addr < this.high_memory && this.pfn_valid(__pa(addr) >>> PAGE_SHIFT);
+  }
+
+  PageSlab(page: number): boolean {
+    return (this.page_flags[page] & B_SLAB) !== 0;
+  }
+
+  __SetPageSlab(page: number): void {
+    this.page_flags[page] |= B_SLAB;
+  }
+
+  __ClearPageSlab(page: number): void {
+    this.page_flags[page] &= ~B_SLAB;
+  }
+
+  PageReserved(page: number): boolean {
+    return (this.page_flags[page] & B_RESERVED) !== 0;
+  }
+
+  SetPageReserved(page: number): void {
+    this.page_flags[page] |= B_RESERVED;
+  }
+
+  ClearPageReserved(page: number): void {
+    this.page_flags[page] &= ~B_RESERVED;
+  }
+
+  /** PageBuddy(): the first page of a free block on a free_area list. */
+  PageBuddy(page: number): boolean {
+    return (this.page_flags[page] & B_BUDDY) !== 0;
+  }
+
+  PageHighMem(page: number): boolean {
+    return (this.page_flags[page] & B_HIGHMEM) !== 0;
+  }
+
+  PageCompound(page: number): boolean {
+    return (this.page_flags[page] & (B_HEAD | B_TAIL)) !== 0;
+  }
+
+  PageHead(page: number): boolean {
+    return (this.page_flags[page] & B_HEAD) !== 0;
+  }
+
+  PageTail(page: number): boolean {
+    return (this.page_flags[page] & B_TAIL) !== 0;
+  }
+
+  compound_head(page: number): number {
+    return this.page_flags[page] & B_TAIL ? this._lru[page] : page;
+  }
+
+  /** compound_order(): the order of a compound page's head, 0 for any other page. */
+  compound_order(page: number): number {
+    return this.page_flags[page] & B_HEAD ? this._lru[page] : 0;
+  }
+
+  /** page_count(): the head page's _refcount. */
+  page_count(page: number): number {
+    return this._refcount[this.compound_head(page)];
+  }
+
+  /** page_mapcount(). */
+  page_mapcount(page: number): number {
+    return this.page_flags[page] & B_BUDDY ? 0 : this._mapcount[page] + 1;
+  }
+
+  get_page(page: number): void {
+    const head = this.compound_head(page);
+    if (this._refcount[head] <= 0) {
+      this.bad_page(head, 'VM_BUG_ON_PAGE(page_ref_count(page) <= 0)');
+      return;
+    }
+    this._refcount[head]++;
+  }
+
+  /** put_page(): drops a reference; the last one frees the page (the whole compound page). */
+  put_page(page: number): void {
+    const head = this.compound_head(page);
+    if (this._refcount[head] > 1) {
+      this._refcount[head]--;
+      return;
+    }
+    this.__free_pages(head, this.compound_order(head));
+  }
+
+  page_private(page: number): number {
+    return this._private[page] >>> 0;
+  }
+
+  set_page_private(page: number, value: number): void {
+    this._private[page] = value | 0;
+  }
+
+  /** split_page(): turns a non-compound order-N allocation into 2^N order-0 pages. */
+  split_page(page: number, order: number): void {
+    for (let i = 1; i < 1 << order; i++) {
+      this._refcount[page + i] = 1;
+      this._lru[page + i] = 0;
+    }
+    this._lru[page] = 0;
+  }
+
+  // ---- free lists ----
+
+  private add_to_free_list(pfn: number, zone: Zone, order: number): void {
+    const area = zone.free_area[order];
+    const head = area.free_list;
+    this.page_flags[pfn] |= B_BUDDY;
+    this._mapcount[pfn] = order;
+    this._lru[pfn] = head;
+    this._private[pfn] = NIL;
+    if (head !== NIL) this._private[head] = pfn;
+    area.free_list = pfn;
+    area.nr_free++;
+  }
+
+  private del_page_from_free_list(pfn: number, zone: Zone, order: number): void {
+    const area = zone.free_area[order];
+    const next = this._lru[pfn];
+    const prev = this._private[pfn];
+    if (prev === NIL) area.free_list = next;
+    else this._lru[prev] = next;
+    if (next !== NIL) this._private[next] = prev;
+    this.page_flags[pfn] &= ~B_BUDDY;
+    this._mapcount[pfn] = -1;
+    this._private[pfn] = 0;
+    this._lru[pfn] = NIL;
+    area.nr_free--;
+  }
+
+  /** __free_one_page(): merges the block with free buddies as far as it can, then lists it. */
+  private __free_one_page(pfn: number, zone: Zone, order: number): void {
+    const flags = this.page_flags;
+    const zoneBits = zone.idx << ZONES_PGSHIFT;
+    const max = this.max_pfn;
+    while (order < MAX_PAGE_ORDER) {
+      const buddy = pfn ^ (1 << order);
+      if (buddy >= max) break;
+      const f = flags[buddy];
+      if (
+        (f & B_BUDDY) === 0 ||
+        this._mapcount[buddy] !== order ||
+        (f & (ZONES_MASK << ZONES_PGSHIFT)) !== zoneBits
+      ) {
+        break;
+      }
+      this.del_page_from_free_list(buddy, zone, order);
+      pfn &= buddy;
+      order++;
+    }
+    this.add_to_free_list(pfn, zone, order);
+  }
+
+  /** __rmqueue_smallest(): the smallest free block of at least `order`, split down (expand()). */
+  private __rmqueue_smallest(zone: Zone, order: number): number {
+    for (let current = order; current < NR_PAGE_ORDERS; current++) {
+      const page = zone.free_area[current].free_list;
+      if (page === NIL) continue;
+      this.del_page_from_free_list(page, zone, current);
+      let high = current;
+      let size = 1 << high;
+      while (high > order) {
+        high--;
+        size >>= 1;
+        this.add_to_free_list(page + size, zone, high);
+      }
+      return page;
+    }
+    return NIL;
+  }
+
+  /** rmqueue(): order 0 from the per-cpu list (refilled in batches), larger orders from the buddy lists. */
+  private rmqueue(zone: Zone, order: number, gfp: number): number {
+    let page: number;
+    if (order === 0) {
+      const pcp = zone.pcp;
+      if (pcp.count === 0 && !this.rmqueue_bulk(zone, pcp.batch)) return NIL;
+      if (gfp & __GFP_COLD) {
+        page = pcp.list[0];
+        pcp.list.copyWithin(0, 1, pcp.count);
+        pcp.count--;
+      } else {
+        page = pcp.list[--pcp.count];
+      }
+    } else {
+      page = this.__rmqueue_smallest(zone, order);
+      if (page === NIL) return NIL;
+    }
+    zone.nr_free_pages -= 1 << order;
+    return page;
+  }
+
+  /** rmqueue_bulk(): moves up to `count` order-0 pages from the buddy lists to the per-cpu list. */
+  private rmqueue_bulk(zone: Zone, count: number): number {
+    const pcp = zone.pcp;
+    let n = 0;
+    for (; n < count; n++) {
+      const page = this.__rmqueue_smallest(zone, 0);
+      if (page === NIL) break;
+      pcp.list[pcp.count++] = page;
+    }
+    // The first page taken should be the first handed out: reverse the batch onto the stack.
+    pcp.list.subarray(pcp.count - n, pcp.count).reverse();
+    return n;
+  }
+
+  /** free_pcppages_bulk(): returns `count` pages from the cold end of the per-cpu list to the buddy lists. */
+  private free_pcppages_bulk(zone: Zone, count: number): void {
+    const pcp = zone.pcp;
+    count = Math.min(count, pcp.count);
+    for (let i = 0; i < count; i++) this.__free_one_page(pcp.list[i], zone, 0);
+    pcp.list.copyWithin(0, count, pcp.count);
+    pcp.count -= count;
+  }
+
+  /** drain_all_pages(): empties every per-cpu list back into the buddy lists. */
+  drain_all_pages(): void {
+    for (const zone of this.zones) this.free_pcppages_bulk(zone, zone.pcp.count);
+  }
+
+  // ---- allocation ----
+
+  /** __zone_watermark_ok(). */
+  zone_watermark_ok(
+    zone: Zone,
+    order: number,
+    mark: number,
+    highest_zoneidx: number,
+    alloc_flags: number,
+  ): boolean {
+    let min = mark;
+    const free = zone.nr_free_pages - ((1 << order) - 1);
+    if (alloc_flags & ALLOC_MIN_RESERVE) {
+      min -= min >> 1;
+      if (alloc_flags & ALLOC_NON_BLOCK) min -= min >> 2;
+    }
+    if (free <= min + zone.lowmem_reserve[highest_zoneidx]) return false;
+    if (order === 0) return true;
+    for (let o = order; o < NR_PAGE_ORDERS; o++) if (zone.free_area[o].nr_free) return true;
+    return false;
+  }
+
+  /** get_page_from_freelist(): walks the zonelist from the highest allowed zone downwards. */
+  private get_page_from_freelist(gfp: number, order: number, alloc_flags: number, highest: number): number {
+    for (let z = highest; z >= 0; z--) {
+      const zone = this.zones[z];
+      if (zone.managed_pages === 0) continue;
+      if ((alloc_flags & ALLOC_NO_WATERMARKS) === 0) {
+        const mark = zone._watermark[alloc_flags & ALLOC_WMARK_MASK];
+        if (!this.zone_watermark_ok(zone, order, mark, highest, alloc_flags)) continue;
+      }
+      const page = this.rmqueue(zone, order, gfp);
+      if (page !== NIL) return page;
+    }
+    return NIL;
+  }
+
+  /**
+   * alloc_pages(): 2^order contiguous pages, or null. The fast path takes a page above the low
+   * watermark; the slow path goes down to min (lower for __GFP_HIGH and atomic callers), then
+   * reclaims (shrinkers) if the mask allows sleeping, and warns on failure unless __GFP_NOWARN.
+   */
+  alloc_pages(gfp: number, order: number): number | null {
+    if (order >>> 0 !== order || order > MAX_PAGE_ORDER) return this.bad_order(gfp, order);
+    if (gfp & __GFP_DIRECT_RECLAIM) this.might_alloc(gfp);
+    const highest = gfp_zone(gfp);
+    let page = this.get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW, highest);
+    if (page === NIL) page = this.__alloc_pages_slowpath(gfp, order, highest);
+    if (page === NIL) return null;
+    this.prep_new_page(page, order, gfp);
+    return page;
+  }
+
+  alloc_page(gfp: number): number | null {
+    return this.alloc_pages(gfp, 0);
+  }
+
+  private bad_order(gfp: number, order: number): null {
+    if (!Number.isInteger(order) || order < 0) {
+      throw new PageAllocError(
+        `alloc_pages: order must be an integer from 0 to ${MAX_PAGE_ORDER}, got ${order}`,
+      );
+    }
+    // WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp)
+    if (!(gfp & __GFP_NOWARN)) {
+      this.printk(
+        `${KERN_WARNING}WARNING: CPU: 0 PID: ${this.context.current_pid()} at mm/page_alloc.c:4744 __alloc_pages+0x0/0x0\n`,
+      );
+    }
+    return null;
+  }
+
+  /** gfp_to_alloc_flags(). */
+  private gfp_to_alloc_flags(gfp: number): number {
+    let alloc_flags = ALLOC_WMARK_MIN;
+    if (gfp & __GFP_HIGH) alloc_flags |= ALLOC_MIN_RESERVE;
+    if (!(gfp & __GFP_DIRECT_RECLAIM) && !(gfp & __GFP_NOMEMALLOC)) alloc_flags |= ALLOC_NON_BLOCK;
+    return alloc_flags;
+  }
+
+  private __alloc_pages_slowpath(gfp: number, order: number, highest: number): number {
+    const alloc_flags = this.gfp_to_alloc_flags(gfp);
+    let page = this.get_page_from_freelist(gfp, order, alloc_flags, highest);
+    if (page !== NIL) return page;
+    if (gfp & __GFP_MEMALLOC && !(gfp & __GFP_NOMEMALLOC)) {
+      page = this.get_page_from_freelist(gfp, order, ALLOC_NO_WATERMARKS, highest);
+      if (page !== NIL) return page;
+    }
+    if (gfp & __GFP_DIRECT_RECLAIM) {
+      // __alloc_pages_direct_reclaim() + should_reclaim_retry(): shrink, retry, escalate priority.
+      let priority = DEF_PRIORITY;
+      let no_progress_loops = 0;
+      for (let loop = 0; loop <= DEF_PRIORITY + MAX_RECLAIM_RETRIES; loop++) {
+        const before = this.nr_free_pages();
+        this.shrink_slab(gfp, priority);
+        this.drain_all_pages();
+        page = this.get_page_from_freelist(gfp, order, alloc_flags, highest);
+        if (page !== NIL) return page;
+        if (gfp & __GFP_NORETRY) break;
+        if (order > PAGE_ALLOC_COSTLY_ORDER && !(gfp & __GFP_RETRY_MAYFAIL) && priority === 0) break;
+        if (this.nr_free_pages() > before) no_progress_loops = 0;
+        else if (++no_progress_loops > MAX_RECLAIM_RETRIES) break;
+        if (priority > 0) priority--;
+      }
+    }
+    if (gfp & __GFP_NOFAIL) {
+      // The kernel would loop forever; here the last resort is the reserves below min.
+      page = this.get_page_from_freelist(gfp, order, ALLOC_NO_WATERMARKS, highest);
+      if (page !== NIL) return page;
+    }
+    if (!(gfp & __GFP_NOWARN)) this.warn_alloc(gfp, order);
+    return NIL;
+  }
+
+  /** prep_new_page(): a freshly allocated block gets its reference, zeroing and compound metadata. */
+  private prep_new_page(page: number, order: number, gfp: number): void {
+    this._refcount[page] = 1;
+    this._lru[page] = order;
+    if (gfp & __GFP_ZERO) this.memory.fill(page * PAGE_SIZE, PAGE_SIZE << order, 0);
+    if (order !== 0 && gfp & __GFP_COMP) {
+      this.page_flags[page] |= B_HEAD;
+      const end = page + (1 << order);
+      for (let p = page + 1; p < end; p++) {
+        this.page_flags[p] |= B_TAIL;
+        this._lru[p] = page;
+      }
+    }
+  }
+
+  /** __get_free_pages(): like alloc_pages() but returns the kernel virtual address, 0 on failure. */
+  __get_free_pages(gfp: number, order: number): number {
+    if (gfp & __GFP_HIGHMEM) {
+      // VM_BUG_ON((gfp_mask & __GFP_HIGHMEM) != 0): a highmem page has no address to return.
+      this.printk(`${KERN_ALERT}kernel BUG at mm/page_alloc.c:2024!\n`);
+      return 0;
+    }
+    const page = this.alloc_pages(gfp, order);
+    return page === null ? 0 : this.page_address(page);
+  }
+
+  __get_free_page(gfp: number): number {
+    return this.__get_free_pages(gfp, 0);
+  }
+
+  get_zeroed_page(gfp: number): number {
+    return this.__get_free_pages(gfp | __GFP_ZERO, 0);
+  }
+
+  // ---- freeing ----
+
+  /**
+   * __free_pages(): drops the caller's reference; the last one returns the block. Freeing a free
+   * page, a reserved page or with the wrong order prints "Bad page state" and changes nothing.
+   */
+  __free_pages(page: number, order: number): void {
+    if (!this.pfn_valid(page)) {
+      throw new PageAllocError(`__free_pages: page must be a pfn below max_pfn ${this.max_pfn}, got ${page}`);
+    }
+    if (order >>> 0 !== order || order > MAX_PAGE_ORDER) {
+      throw new PageAllocError(
+        `__free_pages: order must be an integer from 0 to ${MAX_PAGE_ORDER}, got ${order}`,
+      );
+    }
+    const rc = this._refcount[page];
+    const flags = this.page_flags[page];
+    if (rc <= 0 || flags & B_TAIL) {
+      this.bad_page(page, 'VM_BUG_ON_PAGE(page_ref_count(page) == 0)');
+      return;
+    }
+    if (rc > 1) {
+      this._refcount[page] = rc - 1;
+      return;
+    }
+    if (flags & PAGE_FLAGS_CHECK_AT_FREE) {
+      this.bad_page(page, 'PAGE_FLAGS_CHECK_AT_FREE flag(s) set');
+      return;
+    }
+    if (this._mapcount[page] !== -1) {
+      this.bad_page(page, 'nonzero mapcount');
+      return;
+    }
+    if (this._lru[page] !== order) {
+      this.bad_page(page, 'VM_BUG_ON_PAGE(compound && compound_order(page) != order)');
+      return;
+    }
+    if (flags & B_HEAD && !this.free_compound_page_prepare(page, order)) return;
+    this._refcount[page] = 0;
+    this._lru[page] = NIL;
+    this._private[page] = 0;
+    const zone = this.zones[(flags >>> ZONES_PGSHIFT) & ZONES_MASK];
+    if (order === 0) {
+      // free_unref_page(): onto the per-cpu list, spilling a batch when it reaches high.
+      const pcp = zone.pcp;
+      pcp.list[pcp.count++] = page;
+      zone.nr_free_pages++;
+      if (pcp.count >= pcp.high) this.free_pcppages_bulk(zone, pcp.batch);
+      return;
+    }
+    this.__free_one_page(page, zone, order);
+    zone.nr_free_pages += 1 << order;
+  }
+
+  /** free_tail_page_prepare() for every tail, then the compound metadata is dropped. */
+  private free_compound_page_prepare(page: number, order: number): boolean {
+    const end = page + (1 << order);
+    for (let p = page + 1; p < end; p++) {
+      if (!(this.page_flags[p] & B_TAIL) || this._lru[p] !== page) {
+        this.bad_page(p, 'compound_head not consistent');
+        return false;
+      }
+    }
+    this.page_flags[page] &= ~B_HEAD;
+    for (let p = page + 1; p < end; p++) {
+      this.page_flags[p] &= ~B_TAIL;
+      this._lru[p] = NIL;
+    }
+    return true;
+  }
+
+  __free_page(page: number): void {
+    this.__free_pages(page, 0);
+  }
+
+  /** free_pages(): frees by kernel virtual address; 0 is ignored. */
+  free_pages(addr: number, order: number): void {
+    if (addr === 0) return;
+    if (!this.virt_addr_valid(addr)) {
+      // VM_BUG_ON(!virt_addr_valid((void *)addr))
+      this.printk(`${KERN_ALERT}kernel BUG at mm/page_alloc.c:4903!\n`);
+      this.printk(`${KERN_ALERT}free_pages: 0x${(addr >>> 0).toString(16)} is not a lowmem kernel address\n`);
+      return;
+    }
+    this.__free_pages(this.virt_to_page(addr), order);
+  }
+
+  free_page(addr: number): void {
+    this.free_pages(addr, 0);
+  }
+
+  // ---- counters ----
+
+  /** nr_free_pages(): free pages in all zones (buddy lists plus per-cpu lists). */
+  nr_free_pages(): number {
+    let n = 0;
+    for (const z of this.zones) n += z.nr_free_pages;
+    return n;
+  }
+
+  /** totalram_pages(): pages managed by the allocator. */
+  totalram_pages(): number {
+    let n = 0;
+    for (const z of this.zones) n += z.managed_pages;
+    return n;
+  }
+
+  /** totalhigh_pages(). */
+  totalhigh_pages(): number {
+    return this.zones[ZONE_HIGHMEM].managed_pages;
+  }
+
+  nr_free_highpages(): number {
+    return this.zones[ZONE_HIGHMEM].nr_free_pages;
+  }
+
+  /** adjust_managed_page_count(). */
+  adjust_managed_page_count(page: number, count: number): void {
+    this.page_zone(page).managed_pages += count;
+  }
+
+  // ---- reclaim ----
+
+  register_shrinker(s: Shrinker): number {
+    if (!s || typeof s.count_objects !== 'function' || typeof s.scan_objects !== 'function') {
+      throw new PageAllocError(
+        `register_shrinker: shrinker must have count_objects and scan_objects, got ${String(s)}`,
+      );
+    }
+    if (!this.shrinkers.includes(s)) this.shrinkers.push(s);
+    return 0;
+  }
+
+  unregister_shrinker(s: Shrinker): void {
+    const i = this.shrinkers.indexOf(s);
+    if (i >= 0) this.shrinkers.splice(i, 1);
+  }
+
+  /** shrink_slab(): every registered shrinker at one priority; returns objects freed. */
+  shrink_slab(gfp_mask: number, priority = 0): number {
+    let freed = 0;
+    for (const s of [...this.shrinkers]) freed += do_shrink_slab(s, gfp_mask, priority);
+    return freed;
+  }
+
+  // ---- reports ----
+
+  /**
+   * might_alloc(): a mask that may sleep, used where sleeping is not allowed, prints __might_resched()'s
+   * "BUG: sleeping function called from invalid context" report.
+   */
+  might_alloc(gfp: number, file_line = MIGHT_ALLOC_SITE): void {
+    if (!(gfp & __GFP_DIRECT_RECLAIM)) return;
+    const ctx = this.context;
+    const atomic = ctx.in_atomic();
+    const irqs = ctx.irqs_disabled();
+    if (!atomic && !irqs) return;
+    const p = this.printk;
+    p(`${KERN_ERR}BUG: sleeping function called from invalid context at ${file_line}\n`);
+    p(
+      `${KERN_ERR}in_atomic(): ${atomic ? 1 : 0}, irqs_disabled(): ${irqs ? 1 : 0}, non_block: 0, pid: ${ctx.current_pid()}, name: ${ctx.current_comm()}\n`,
+    );
+    p(`${KERN_ERR}preempt_count: ${atomic ? 1 : 0}, expected: 0\n`);
+    p(`${KERN_ERR}RCU nest depth: 0, expected: 0\n`);
+    this.dump_stack(['might_alloc', 'prepare_alloc_pages', '__alloc_pages']);
+  }
+
+  /** dump_stack(): the "CPU: ... Comm: ..." header and a symbolic call trace. */
+  dump_stack(trace: string[], level = KERN_WARNING): void {
+    const ctx = this.context;
+    const taint = this.tainted
+      ? `Tainted: ${this.tainted.split('').map(taint_name).join(', ')}`
+      : 'Not tainted';
+    this.printk(`${level}CPU: 0 PID: ${ctx.current_pid()} Comm: ${ctx.current_comm()} ${taint}\n`);
+    this.printk(`${level}Call Trace:\n`);
+    for (const fn of trace) this.printk(`${level} ${fn}\n`);
+  }
+
+  /** warn_alloc(): the "page allocation failure" report, then show_mem(). */
+  warn_alloc(gfp: number, order: number, what = `page allocation failure: order:${order}`): void {
+    const comm = this.context.current_comm();
+    this.printk(
+      `${KERN_WARNING}${comm}: ${what}, mode:0x${(gfp >>> 0).toString(16)}(${format_gfp(gfp)}), nodemask=(null)\n`,
+    );
+    this.dump_stack(['warn_alloc', '__alloc_pages_slowpath', '__alloc_pages']);
+    for (const line of this.show_mem()) this.printk(`${KERN_WARNING}${line}\n`);
+  }
+
+  /** show_mem() / show_free_areas(): the Mem-Info block of an allocation failure. */
+  show_mem(): string[] {
+    const kb = (pages: number) => `${pages * (PAGE_SIZE >> 10)}kB`;
+    const out: string[] = ['Mem-Info:'];
+    let free_pcp = 0;
+    for (const z of this.zones) free_pcp += z.pcp.count;
+    out.push(`free:${this.nr_free_pages()} free_pcp:${free_pcp} free_cma:0`);
+    for (const z of this.zones) {
+      if (!z.populated) continue;
+      out.push(
+        `${z.name} free:${kb(z.nr_free_pages)} boost:0kB min:${kb(z._watermark[WMARK_MIN])} low:${kb(z._watermark[WMARK_LOW])} high:${kb(z._watermark[WMARK_HIGH])} reserved_highatomic:0KB present:${kb(z.present_pages)} managed:${kb(z.managed_pages)} free_pcp:${kb(z.pcp.count)} local_pcp:${kb(z.pcp.count)} free_cma:0kB`,
+      );
+      out.push(`lowmem_reserve[]: ${z.lowmem_reserve.join(' ')}`);
+    }
+    for (const z of this.zones) {
+      if (!z.populated) continue;
+      const parts: string[] = [];
+      let total = 0;
+      for (let o = 0; o < NR_PAGE_ORDERS; o++) {
+        const nr = z.free_area[o].nr_free;
+        parts.push(`${nr}*${4 << o}kB`);
+        total += nr << o;
+      }
+      out.push(`${z.name}: ${parts.join(' ')} = ${kb(total)}`);
+    }
+    let present = 0;
+    let managed = 0;
+    for (const z of this.zones) {
+      present += z.present_pages;
+      managed += z.managed_pages;
+    }
+    out.push(`${present} pages RAM`);
+    out.push(`${this.zones[ZONE_HIGHMEM].present_pages} pages HighMem/MovableOnly`);
+    out.push(`${present - managed} pages reserved`);
+    return out;
+  }
+
+  /** bad_page(): "Bad page state" with dump_page(), taints the kernel, leaves the page alone. */
+  bad_page(page: number, reason: string): void {
+    this.nr_bad_pages++;
+    const p = this.printk;
+    p(
+      `${KERN_ALERT}BUG: Bad page state in process ${this.context.current_comm()}  pfn:${page.toString(16).padStart(5, '0')}\n`,
+    );
+    for (const line of this.dump_page(page, reason)) p(`${KERN_WARNING}${line}\n`);
+    p(`${KERN_WARNING}Modules linked in:\n`);
+    this.dump_stack(['bad_page', 'free_pages_prepare', '__free_pages']);
+    if (!this.tainted.includes('B')) {
+      if (!this.tainted) p(`${KERN_WARNING}Disabling lock debugging due to kernel taint\n`);
+      this.tainted += 'B';
+    }
+  }
+
+  /** dump_page() (mm/debug.c): the page's fields and the reason. */
+  dump_page(page: number, reason: string): string[] {
+    const flags = this.page_flags[page];
+    const refcount = flags & B_BUDDY ? 0 : this._refcount[page];
+    return [
+      `page: refcount:${refcount} mapcount:${this.page_mapcount(page)} mapping:00000000 index:0x0 pfn:0x${page.toString(16)}`,
+      `flags: 0x${flags.toString(16)}(${format_page_flags(flags)})`,
+      `page dumped because: ${reason}`,
+    ];
+  }
+
+  /** free_initmem(): frees the kernel's __init section and says how much. */
+  free_initmem(): number {
+    if (!this.initmem) return 0;
+    const { start, end } = this.initmem;
+    return this.free_reserved_area(__va(start), __va(end), 0xcc, 'unused kernel image (initmem)');
+  }
+
+  /**
+   * free_reserved_area(): gives reserved lowmem pages [start, end) (kernel virtual addresses) to
+   * the allocator, poisoning them with `poison` (-1: no poison), and prints "Freeing <s> memory: NK".
+   */
+  free_reserved_area(start: number, end: number, poison: number, s: string): number {
+    const first = Math.ceil(__pa(start) / PAGE_SIZE);
+    const last = Math.floor(__pa(end) / PAGE_SIZE);
+    let pages = 0;
+    for (let pfn = first; pfn < last; pfn++) {
+      if (!this.pfn_valid(pfn) || !this.PageReserved(pfn)) continue;
+      if (poison >= 0) this.memory.fill(pfn * PAGE_SIZE, PAGE_SIZE, poison);
+      this.free_reserved_page(pfn);
+      pages++;
+    }
+    if (pages && s) {
+      this.printk(`${KERN_INFO_LEVEL}Freeing ${s} memory: ${pages << (PAGE_SHIFT - 10)}K\n`);
+    }
+    return pages;
+  }
+
+  /** free_reserved_page(): a reserved page joins the allocator (managed_pages grows). */
+  free_reserved_page(page: number): void {
+    this.page_flags[page] &= ~B_RESERVED;
+    this._refcount[page] = 1;
+    this._lru[page] = 0;
+    this._mapcount[page] = -1;
+    this.adjust_managed_page_count(page, 1);
+    this.__free_pages(page, 0);
+  }
+
+  /** mark_page_reserved()-style removal of an allocated page from the managed count (page tables). */
+  reserve_allocated_page(page: number): void {
+    this.page_flags[page] |= B_RESERVED;
+    this.adjust_managed_page_count(page, -1);
+  }
+}
+
+const KERN_INFO_LEVEL = '\x016';
+
+function rounddown_pow_of_two(n: number): number {
+  return n <= 0 ? 0 : 2 ** Math.floor(Math.log2(n));
+}
+
+function taint_name(c: string): string {
+  return c === 'B' ? '[B]=BAD_PAGE' : `[${c}]`;
+}
+
+export { ZONE_DMA, ZONE_HIGHMEM, ZONE_MOVABLE, ZONE_NORMAL };
