@@ -20,6 +20,7 @@ export class PhysicalMemory {
   readonly size: number;
   /** Host backing per 4 KiB frame; undefined until first written. */
   private readonly frames: (Uint8Array | undefined)[];
+  private readonly dropListeners: (() => void)[] = [];
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < FRAME_SIZE || size > MAX_RAM || size % FRAME_SIZE !== 0) {
@@ -29,6 +30,14 @@ export class PhysicalMemory {
     }
     this.size = size;
     this.frames = new Array(size / FRAME_SIZE).fill(undefined);
+  }
+
+  /**
+   * Registers a callback run after `fill` drops host frames, so holders of frame references
+   * (the CPU's TLB) can let go of them.
+   */
+  onFramesDropped(fn: () => void): void {
+    this.dropListeners.push(fn);
   }
 
   /** Number of 4 KiB frames that have host memory behind them. */
@@ -141,18 +150,21 @@ export class PhysicalMemory {
   fill(addr: number, length: number, value = 0): void {
     this.check(addr, length, 'fill');
     let done = 0;
+    let dropped = false;
     while (done < length) {
       const a = addr + done;
       const off = a & FRAME_MASK;
       const n = Math.min(FRAME_SIZE - off, length - done);
       const index = a >>> FRAME_SHIFT;
       if (value === 0 && n === FRAME_SIZE) {
+        if (this.frames[index] !== undefined) dropped = true;
         this.frames[index] = undefined;
       } else if (value !== 0 || this.frames[index] !== undefined) {
         this.frameForWrite(a).fill(value, off, off + n);
       }
       done += n;
     }
+    if (dropped) for (const fn of this.dropListeners) fn();
   }
 
   /** Copies `length` bytes from `src` to `dst` (memmove semantics: overlapping ranges are safe). */

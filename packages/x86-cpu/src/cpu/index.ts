@@ -1,2 +1,7 @@
-// Public API of the CPU: see ../../README.md. (Owned by the CPU work; filled in as it lands.)
-export {};
+// Public API of the CPU: see ../../README.md.
+export { MemoryBus, MemoryBusError, type MmioHandlers } from '../bus.js';
+export { Cpu, CpuError, type StopReason } from './cpu.js';
+export { type Disassembly, disassemble } from './disassemble.js';
+export { CPUID_FEATURES, CPUID_SIGNATURE } from './execute0f.js';
+export * as EFLAGS from './flags.js';
+export type { CpuState, SegmentRegister, SegmentState, TableState } from './state.js';
