@@ -2,6 +2,7 @@ export { type ExecutionContext, processContext } from './context.js';
 export * from './e820.js';
 export { PageAllocError } from './errors.js';
 export * from './gfp.js';
+export { Highmem } from './highmem.js';
 export { Memblock, type MemblockRegion, MemblockType } from './memblock.js';
 export * from './memlayout.js';
 export { FreeArea, NIL, PerCpuPages, WMARK_HIGH, WMARK_LOW, WMARK_MIN, WMARK_PROMO, Zone } from './mmzone.js';
@@ -15,6 +16,7 @@ export {
   watermark_scale_factor,
 } from './page_alloc.js';
 export * from './page-flags.js';
+export * from './pgtable.js';
 export type { PhysicalMemoryLike } from './physmem.js';
 export {
   collectingPrintk,
@@ -41,3 +43,4 @@ export {
   type ShrinkControl,
   type Shrinker,
 } from './shrinker.js';
+export { VM_ALLOC, VM_IOREMAP, VM_MAP, Vmalloc, type VmStruct } from './vmalloc.js';

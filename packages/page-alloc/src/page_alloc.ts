@@ -27,6 +27,7 @@ import {
   ZONE_MOVABLE,
   ZONE_NORMAL,
 } from './gfp.js';
+import { Highmem } from './highmem.js';
 import { Memblock } from './memblock.js';
 import {
   __pa,
@@ -52,9 +53,11 @@ import {
   ZONES_MASK,
   ZONES_PGSHIFT,
 } from './page-flags.js';
+import { KernelPageTables, type PagingInitOptions } from './pgtable.js';
 import type { PhysicalMemoryLike as PhysicalMemory } from './physmem.js';
 import { KERN_ALERT, KERN_ERR, KERN_WARNING, type Printk } from './printk.js';
 import { DEF_PRIORITY, do_shrink_slab, type Shrinker } from './shrinker.js';
+import { Vmalloc, type VmStruct } from './vmalloc.js';
 
 /** A physical range [start, end) in bytes. */
 export interface PhysRange {
@@ -199,6 +202,93 @@ export class PageAllocator {
     this.setup_per_zone_wmarks();
     this.setup_per_zone_lowmem_reserve();
     for (const zone of this.zones) this.zone_set_pageset_high_and_batch(zone);
+    const tables = () => this.pgtables();
+    this.vmap = new Vmalloc(this, tables);
+    this.highmem = new Highmem(this, tables);
+  }
+
+  // ---- kernel page tables, vmalloc, kmap ----
+
+  private kernel_page_tables: KernelPageTables | undefined;
+  /** The vmalloc area (vmap_area_root and friends). */
+  readonly vmap: Vmalloc;
+  /** The PKMAP window and kmap_atomic slots. */
+  readonly highmem: Highmem;
+
+  /**
+   * paging_init(): builds swapper_pg_dir (lowmem at PAGE_OFFSET, the PKMAP and fixmap page
+   * tables) from allocator pages marked reserved; returns its physical address. Idempotent;
+   * vmalloc() and kmap() call it when nobody has.
+   */
+  paging_init(options: PagingInitOptions = {}): number {
+    if (!this.kernel_page_tables) this.kernel_page_tables = new KernelPageTables(this, options);
+    return this.kernel_page_tables.swapper_pg_dir;
+  }
+
+  /** The kernel page tables (built on first use). */
+  pgtables(): KernelPageTables {
+    if (!this.kernel_page_tables) this.paging_init();
+    return this.kernel_page_tables!;
+  }
+
+  /** Physical address of swapper_pg_dir, 0 before paging_init(). */
+  get swapper_pg_dir(): number {
+    return this.kernel_page_tables?.swapper_pg_dir ?? 0;
+  }
+
+  get VMALLOC_START(): number {
+    return this.vmap.VMALLOC_START;
+  }
+
+  /** vmalloc(): `size` bytes of virtually contiguous memory, 0 on failure. `caller` shows in vmallocinfo. */
+  vmalloc(size: number, caller?: string): number {
+    if (size > 0) this.__might_sleep('mm/vmalloc.c:3790');
+    return this.vmap.vmalloc(size, caller);
+  }
+
+  /** vzalloc(): zeroed vmalloc(). */
+  vzalloc(size: number, caller?: string): number {
+    if (size > 0) this.__might_sleep('mm/vmalloc.c:3790');
+    return this.vmap.vzalloc(size, caller);
+  }
+
+  vfree(addr: number): void {
+    this.vmap.vfree(addr);
+  }
+
+  vmalloc_to_page(addr: number): number | null {
+    return this.vmap.vmalloc_to_page(addr);
+  }
+
+  is_vmalloc_addr(addr: number): boolean {
+    return this.vmap.is_vmalloc_addr(addr);
+  }
+
+  find_vm_area(addr: number): VmStruct | undefined {
+    return this.vmap.find_vm_area(addr);
+  }
+
+  /** kmap(): a long-lived kernel address for any page (may sleep). */
+  kmap(page: number): number {
+    this.__might_sleep('include/linux/highmem-internal.h:151');
+    if (!this.PageHighMem(page)) return this.page_address(page);
+    this.pgtables();
+    return this.highmem.kmap_high(page);
+  }
+
+  kunmap(page: number): void {
+    if (!this.PageHighMem(page)) return;
+    this.highmem.kunmap_high(page);
+  }
+
+  /** kmap_atomic(): a short-lived per-CPU mapping (never sleeps); undo with kunmap_atomic(addr). */
+  kmap_atomic(page: number): number {
+    if (this.PageHighMem(page)) this.pgtables();
+    return this.highmem.kmap_atomic(page);
+  }
+
+  kunmap_atomic(addr: number): void {
+    this.highmem.kunmap_atomic(addr);
   }
 
   // ---- initialisation (mm/mm_init.c) ----
@@ -336,9 +426,9 @@ export class PageAllocator {
     return this.kmap_lookup(page);
   }
 
-  /** Where a highmem page is kmapped (overridden by the highmem code); 0 when it is not. */
-  protected kmap_lookup(_page: number): number {
-    return 0;
+  /** Where a highmem page is kmapped; 0 when it is not. */
+  private kmap_lookup(page: number): number {
+    return page < this.max_pfn ? this.highmem.lookup(page) : 0;
   }
 
   /** virt_to_page(): the page of a lowmem kernel virtual address. */
@@ -869,7 +959,11 @@ export class PageAllocator {
    * "BUG: sleeping function called from invalid context" report.
    */
   might_alloc(gfp: number, file_line = MIGHT_ALLOC_SITE): void {
-    if (!(gfp & __GFP_DIRECT_RECLAIM)) return;
+    if (gfp & __GFP_DIRECT_RECLAIM) this.__might_sleep(file_line);
+  }
+
+  /** __might_sleep(): reports a possible sleep in atomic context or with interrupts off. */
+  __might_sleep(file_line: string): void {
     const ctx = this.context;
     const atomic = ctx.in_atomic();
     const irqs = ctx.irqs_disabled();
@@ -881,7 +975,7 @@ export class PageAllocator {
     );
     p(`${KERN_ERR}preempt_count: ${atomic ? 1 : 0}, expected: 0\n`);
     p(`${KERN_ERR}RCU nest depth: 0, expected: 0\n`);
-    this.dump_stack(['might_alloc', 'prepare_alloc_pages', '__alloc_pages']);
+    this.dump_stack(['__might_resched', '__might_sleep']);
   }
 
   /** dump_stack(): the "CPU: ... Comm: ..." header and a symbolic call trace. */
