@@ -48,3 +48,22 @@ export function collectingPrintk(): ((message: string) => void) & { lines: strin
   sink.lines = lines;
   return sink;
 }
+
+/** Guest memory by linear address through the CPU's own translation (paging included). */
+export function cpuMemory(cpu: {
+  readLinear8(a: number): number;
+  readLinear16(a: number): number;
+  readLinear32(a: number): number;
+  writeLinear8(a: number, v: number): void;
+  writeLinear16(a: number, v: number): void;
+  writeLinear32(a: number, v: number): void;
+}): GuestMemory {
+  return {
+    read8: (a) => cpu.readLinear8(a),
+    read16: (a) => cpu.readLinear16(a),
+    read32: (a) => cpu.readLinear32(a),
+    write8: (a, v) => cpu.writeLinear8(a, v),
+    write16: (a, v) => cpu.writeLinear16(a, v),
+    write32: (a, v) => cpu.writeLinear32(a, v),
+  };
+}
