@@ -44,3 +44,4 @@ export {
   type Shrinker,
 } from './shrinker.js';
 export { VM_ALLOC, VM_IOREMAP, VM_MAP, Vmalloc, type VmStruct } from './vmalloc.js';
+export { buddyinfo, meminfo, migratetype_names, type NodeStats, pagetypeinfo, zoneinfo } from './vmstat.js';

@@ -58,6 +58,7 @@ import type { PhysicalMemoryLike as PhysicalMemory } from './physmem.js';
 import { KERN_ALERT, KERN_ERR, KERN_WARNING, type Printk } from './printk.js';
 import { DEF_PRIORITY, do_shrink_slab, type Shrinker } from './shrinker.js';
 import { Vmalloc, type VmStruct } from './vmalloc.js';
+import { buddyinfo, meminfo, type NodeStats, newNodeStats, pagetypeinfo, zoneinfo } from './vmstat.js';
 
 /** A physical range [start, end) in bytes. */
 export interface PhysRange {
@@ -127,6 +128,8 @@ export class PageAllocator {
   min_free_kbytes = 0;
   /** The kernel's taint letters (only 'B', TAINT_BAD_PAGE, is set here). */
   tainted = '';
+  /** Node counters that other subsystems feed (slab pages, kernel stacks, page tables). */
+  readonly node_stats: NodeStats = newNodeStats();
   /** Number of Bad page state reports so far. */
   nr_bad_pages = 0;
 
@@ -953,6 +956,36 @@ export class PageAllocator {
   }
 
   // ---- reports ----
+
+  /** mod_node_page_state(): adds `delta` to a node counter (slab pages, kernel stack kB, ...). */
+  mod_node_page_state(item: keyof NodeStats, delta: number): void {
+    this.node_stats[item] += delta;
+  }
+
+  /** The text of /proc/buddyinfo. */
+  buddyinfo(): string {
+    return buddyinfo(this);
+  }
+
+  /** The text of /proc/zoneinfo. */
+  zoneinfo(): string {
+    return zoneinfo(this);
+  }
+
+  /** The text of /proc/pagetypeinfo. */
+  pagetypeinfo(): string {
+    return pagetypeinfo(this);
+  }
+
+  /** The memory lines of /proc/meminfo. */
+  meminfo(): string {
+    return meminfo(this);
+  }
+
+  /** The text of /proc/vmallocinfo. */
+  vmallocinfo(): string {
+    return this.vmap.vmallocinfo();
+  }
 
   /**
    * might_alloc(): a mask that may sleep, used where sleeping is not allowed, prints __might_resched()'s

@@ -63,6 +63,7 @@ export class KernelPageTables {
     const page = this.pa.alloc_page(GFP_KERNEL | __GFP_ZERO);
     if (page === null) throw new Error('paging_init: out of memory for page tables');
     this.pa.reserve_allocated_page(page);
+    this.pa.mod_node_page_state('nr_page_table_pages', 1);
     return page * PAGE_SIZE;
   }
 
