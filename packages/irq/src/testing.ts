@@ -67,3 +67,64 @@ export function cpuMemory(cpu: {
     write32: (a, v) => cpu.writeLinear32(a, v),
   };
 }
+
+/** The pieces of a PC an ISA test device touches. */
+export interface IsaBus {
+  io: {
+    register(
+      port: number,
+      handlers: { read8?: (p: number) => number; write8?: (p: number, v: number) => void },
+    ): void;
+  };
+  pic: { setIrq(irq: number, level: boolean): void };
+}
+
+/**
+ * A minimal ISA device for tests: one status port (reads 1 while it has an interrupt pending;
+ * writing acknowledges) and an interrupt line it may share with others (the line is the OR of
+ * every device on it).
+ */
+export class TestDevice {
+  pending = false;
+  /** Interrupts raised and acknowledged. */
+  raised = 0;
+  acked = 0;
+  private static lines = new WeakMap<object, Map<number, Set<TestDevice>>>();
+
+  constructor(
+    private readonly bus: IsaBus,
+    readonly irq: number,
+    readonly port: number,
+  ) {
+    bus.io.register(port, {
+      read8: () => (this.pending ? 1 : 0),
+      write8: () => this.ack(),
+    });
+    const byLine = TestDevice.lines.get(bus) ?? new Map<number, Set<TestDevice>>();
+    TestDevice.lines.set(bus, byLine);
+    const set = byLine.get(irq) ?? new Set<TestDevice>();
+    byLine.set(irq, set);
+    set.add(this);
+  }
+
+  private update(): void {
+    const set = TestDevice.lines.get(this.bus)!.get(this.irq)!;
+    let level = false;
+    for (const d of set) level ||= d.pending;
+    this.bus.pic.setIrq(this.irq, level);
+  }
+
+  /** The device wants attention: status set, line driven high. */
+  fire(): void {
+    this.pending = true;
+    this.raised++;
+    this.update();
+  }
+
+  /** The driver acknowledged: status cleared, line released. */
+  ack(): void {
+    this.pending = false;
+    this.acked++;
+    this.update();
+  }
+}
