@@ -278,7 +278,7 @@ export class KernMalloc {
       size = zone.size;
       if (zero) this.mem.fill(addr - PAGE_OFFSET, size, 0);
       if (!uma.uma_zfree_arg(zone, addr, slab)) return;
-      if (this.invariants) this.free_save_type(addr, mtp, size);
+      if (this.invariants && !zero) this.free_save_type(addr, mtp, size);
     } else {
       size = slab >>> 1;
       if (zero) this.mem.fill(addr - PAGE_OFFSET, size, 0);
