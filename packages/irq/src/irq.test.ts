@@ -117,12 +117,26 @@ describe('a shared line with two devices', () => {
     const flags: boolean[] = [];
     irq.request_irq(
       3,
-      () => (flags.push(irq.irqs_disabled()), d.ack(), IRQ_HANDLED),
+      () => {
+        flags.push(irq.irqs_disabled());
+        d.ack();
+        return IRQ_HANDLED;
+      },
       IRQF_DISABLED,
       'slow',
       d,
     );
-    irq.request_irq(4, () => (flags.push(irq.irqs_disabled()), e.ack(), IRQ_HANDLED), 0, 'fast', e);
+    irq.request_irq(
+      4,
+      () => {
+        flags.push(irq.irqs_disabled());
+        e.ack();
+        return IRQ_HANDLED;
+      },
+      0,
+      'fast',
+      e,
+    );
     d.fire();
     run(() => d.acked === 1);
     e.fire();
@@ -198,7 +212,17 @@ describe('bottom halves', () => {
     const work = DECLARE_WORK(() => {
       log.push(`${irq.current_comm()} in_interrupt=${irq.in_interrupt()}`);
     });
-    irq.request_irq(11, () => (d.ack(), irq.workqueues.schedule_work(work), IRQ_HANDLED), 0, 'usb', d);
+    irq.request_irq(
+      11,
+      () => {
+        d.ack();
+        irq.workqueues.schedule_work(work);
+        return IRQ_HANDLED;
+      },
+      0,
+      'usb',
+      d,
+    );
     d.fire();
     run(() => log.length === 1);
     expect(log).toEqual(['events/0 in_interrupt=false']);
@@ -317,7 +341,16 @@ describe('misbehaving devices and handlers', () => {
   it('IRQF_SAMPLE_RANDOM feeds interrupt timing into the entropy pool', () => {
     const { pc, irq, run } = setup();
     const d = new TestDevice(pc, 12, 0x360);
-    irq.request_irq(12, () => (d.ack(), IRQ_HANDLED), IRQF_SAMPLE_RANDOM, 'mouse', d);
+    irq.request_irq(
+      12,
+      () => {
+        d.ack();
+        return IRQ_HANDLED;
+      },
+      IRQF_SAMPLE_RANDOM,
+      'mouse',
+      d,
+    );
     for (let i = 0; i < 3; i++) {
       d.fire();
       run(() => d.acked === i + 1);

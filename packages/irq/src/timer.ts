@@ -167,7 +167,7 @@ export class Timers {
     yield;
     this.del_timer_sync(timer);
     const left = (expire - this.jiffies) | 0;
-    return left < 0 ? 0 : left;
+    return Math.max(left, 0);
   }
 
   *schedule_timeout_interruptible(timeout: number): Generator<void, number, void> {
