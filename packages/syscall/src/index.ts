@@ -10,5 +10,6 @@ export * from './sys.js';
 export * from './syscall_32.js';
 export * from './syscalls.js';
 export * from './task.js';
+export * from './traps.js';
 export * from './uaccess.js';
 export * from './unistd_32.js';

@@ -52,7 +52,11 @@ export const sys_read = SYSCALL_DEFINE3(
   (k, fd, buf, count) => {
     if (!isConsole(fd)) return -EBADF;
     if (!k.uaccess.access_ok(buf, count)) return -EFAULT;
-    const data = new Uint8Array(Math.min(count, CHUNK));
+    // Like the tty, take input only as far as the buffer can hold it: a bad buffer loses nothing.
+    let n = Math.min(count, CHUNK);
+    n -= k.uaccess.fault_in_writeable(buf, n);
+    if (n === 0 && count !== 0) return -EFAULT;
+    const data = new Uint8Array(n);
     const got = k.console.read(fd, data);
     if (got === 0) return 0;
     const left = k.uaccess.copy_to_user(buf, data, got);

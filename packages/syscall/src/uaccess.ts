@@ -176,6 +176,24 @@ export class UserAccess {
     return n - done;
   }
 
+  /**
+   * fault_in_writeable(uaddr, size) (mm/gup.c): makes sure the user range can be written, faulting
+   * pages in through the page-fault path, without changing its contents. Returns the number of
+   * bytes at the end of the range that cannot be written (0: all of it can).
+   */
+  fault_in_writeable(uaddr: number, size: number): number {
+    size = this.length(size, 'fault_in_writeable');
+    uaddr >>>= 0;
+    if (!this.access_ok(uaddr, size)) return size;
+    let done = 0;
+    while (done < size) {
+      const va = uaddr + done;
+      if (this.user_translate(va, true) < 0) break;
+      done += Math.min(size - done, PAGE_SIZE - (va & 0xfff));
+    }
+    return size - done;
+  }
+
   /** clear_user(to, n): zeroes n bytes of user memory; returns the number of bytes NOT cleared. */
   clear_user(to: number, n: number): number {
     n = this.length(n, 'clear_user');
