@@ -49,6 +49,7 @@ export class FreeBSDMalloc {
       ncpus: options.ncpus,
       curcpu: options.curcpu,
       invariants: options.invariants,
+      context,
     });
     this.linker = new Linker(pages, this.printk, {
       malloc_init: (mtp) => this.kmem.malloc_init(mtp),

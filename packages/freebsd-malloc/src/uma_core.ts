@@ -208,6 +208,8 @@ export interface UmaOptions {
   curcpu?: () => number;
   /** INVARIANTS checks: true (default) reports and refuses, 'panic' panics like FreeBSD, false skips. */
   invariants?: InvariantsMode;
+  /** May the caller sleep? Defaults to the page allocator's context. */
+  context?: { in_atomic(): boolean; irqs_disabled(): boolean };
 }
 
 /** The UMA allocator (uma_startup() state): every zone, every keg, the per-page slab table. */
@@ -248,7 +250,7 @@ export class Uma {
     this.ncpus = ncpus;
     this.curcpu = options.curcpu ?? (() => 0);
     this.invariants = options.invariants ?? true;
-    this.ctx = pages.context ?? processContext;
+    this.ctx = options.context ?? pages.context ?? processContext;
     const npfn = pages.max_pfn;
     this.pfn_slab = new Uint32Array(npfn);
     this.pfn_zone = new Int32Array(npfn).fill(-1);
