@@ -261,7 +261,7 @@ export class KernelEntry {
     const comm = this.current.current_comm();
     const pid = this.current.current_pid();
     if (vector < 0x20 && user_mode(this.memory, regs)) {
-      unhandled_user_trap(this.printk, this.memory, regs, vector, error_code, comm, pid);
+      unhandled_user_trap(this.printk, this.memory, regs, vector, error_code, comm, pid, this.cpu.cr2 ?? 0);
     } else {
       die(
         {

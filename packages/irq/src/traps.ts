@@ -139,7 +139,7 @@ export function show_regs(p: Printk, mem: GuestMemory, regs: number, cpu: DieCpu
   );
 }
 
-/** show_unhandled_signals' line for a ring-3 fault nobody handles. */
+/** show_unhandled_signals' line for a ring-3 fault nobody handles (traps.c, fault.c). */
 export function unhandled_user_trap(
   p: Printk,
   mem: GuestMemory,
@@ -148,10 +148,19 @@ export function unhandled_user_trap(
   error_code: number,
   comm: string,
   pid: number,
+  cr2 = 0,
 ): void {
   const r = read_pt_regs(mem, regs);
-  const name = vector === X86_TRAP_PF ? 'segfault' : (trap_names[vector] ?? `trap ${vector}`);
-  p(
-    `${KERN_DEFAULT}${comm}[${pid}] ${name} ip:${hex8(r.ip)} sp:${hex8(r.sp)} error:${error_code.toString(16)}\n`,
-  );
+  const ip = r.ip.toString(16);
+  const sp = r.sp.toString(16);
+  const err = error_code.toString(16);
+  if (vector === X86_TRAP_PF) {
+    p(
+      `${KERN_DEFAULT}${comm}[${pid}]: segfault at ${(cr2 >>> 0).toString(16)} ip ${hex8(r.ip)} sp ${hex8(r.sp)} error ${err}\n`,
+    );
+  } else if (vector === X86_TRAP_GP) {
+    p(`${KERN_DEFAULT}${comm}[${pid}] general protection ip:${ip} sp:${sp} error:${err}\n`);
+  } else {
+    p(`${KERN_DEFAULT}${comm}[${pid}] trap ${trap_names[vector] ?? vector} ip:${ip} sp:${sp} error:${err}\n`);
+  }
 }

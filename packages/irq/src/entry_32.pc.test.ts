@@ -1,0 +1,128 @@
+// The entry path with real guest code on the emulated PC: int 0x80 from ring 0 and ring 3 (stack
+// switch through TSS.esp0), an unhandled kernel exception (oops), a ring-3 #GP on the gate port.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import ENTRY_TEST_BIN from './entry_test.bin';
+import { irqMachine } from './machine.js';
+import {
+  PT_CS,
+  PT_EAX,
+  PT_EBX,
+  PT_EFLAGS,
+  PT_OLDESP,
+  PT_OLDSS,
+  PT_ORIG_EAX,
+  PT_REGS_SIZE,
+} from './ptrace.js';
+import { collectingPrintk } from './testing.js';
+
+const PROG = 0x20000;
+const RESULT = 0x2f800;
+const STACK_TOP = 0x90000;
+
+function hasNasm(): boolean {
+  try {
+    execFileSync('nasm', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function boot() {
+  const printk = collectingPrintk();
+  const m = irqMachine({ printk, stackTop: STACK_TOP });
+  m.pc.memory.writeBytes(PROG, ENTRY_TEST_BIN);
+  return { ...m, printk };
+}
+
+function jump(m: ReturnType<typeof boot>, eip: number, ebx = 0): void {
+  const s = m.pc.cpu.getState();
+  s.eip = eip;
+  s.ebx = ebx;
+  s.esp = STACK_TOP;
+  s.halted = false;
+  m.pc.cpu.setState(s);
+}
+
+describe('entry stubs on the emulated PC', () => {
+  it.skipIf(!hasNasm())('entry_test.bin re-assembles from entry_test.asm', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'irq-nasm-')), 'entry_test.bin');
+    execFileSync('nasm', ['-f', 'bin', '-o', out, join(__dirname, 'entry_test.asm')]);
+    expect(new Uint8Array(readFileSync(out))).toEqual(ENTRY_TEST_BIN);
+  });
+
+  it('int 0x80 from ring 0: orig_eax is the number, the handler writes eax, registers survive', () => {
+    const m = boot();
+    const { pc, irq } = m;
+    const seen: number[] = [];
+    irq.entry.set_system_trap_gate(0x80, (regs, err, vector) => {
+      seen.push(vector, err, pc.memory.read32(regs + PT_ORIG_EAX), pc.memory.read32(regs + PT_EBX));
+      seen.push(pc.memory.read32(regs + PT_CS) & 0xffff, regs === STACK_TOP - (PT_REGS_SIZE - 8) ? 1 : 0);
+      pc.memory.write32(regs + PT_EAX, pc.memory.read32(regs + PT_ORIG_EAX) * 2);
+    });
+    jump(m, PROG);
+    m.run(() => pc.memory.read32(RESULT) !== 0, 10_000);
+    expect(seen).toEqual([0x80, 0, 21, 0x1234, 0x60, 1]);
+    expect(pc.memory.read32(RESULT)).toBe(42);
+    expect(pc.memory.read32(RESULT + 4)).toBe(0x1234);
+  });
+
+  it('int 0x80 from ring 3 switches to TSS.esp0 and pushes the user ss:esp', () => {
+    const m = boot();
+    const { pc, irq } = m;
+    const frames: number[][] = [];
+    irq.entry.set_system_trap_gate(0x80, (regs) => {
+      const mem = pc.memory;
+      frames.push([
+        regs,
+        mem.read32(regs + PT_CS) & 0xffff,
+        mem.read32(regs + PT_OLDSS) & 0xffff,
+        mem.read32(regs + PT_OLDESP),
+        (mem.read32(regs + PT_EFLAGS) >>> 9) & 1,
+      ]);
+      mem.write32(regs + PT_EAX, mem.read32(regs + PT_ORIG_EAX) + 100);
+    });
+    jump(m, PROG + 0x200, PROG + 0x300);
+    m.run(() => m.printk.lines.length > 0, 100_000);
+    expect(frames).toEqual([
+      [STACK_TOP - PT_REGS_SIZE, 0x73, 0x7b, 0x2f000, 1],
+      [STACK_TOP - PT_REGS_SIZE, 0x73, 0x7b, 0x2f000, 1],
+    ]);
+    expect(pc.memory.read32(RESULT + 8)).toBe(107);
+    expect(pc.memory.read32(RESULT + 12)).toBe(108);
+    // then the user program's `out 0xee, eax`: #GP (no I/O bitmap), reported, not a gate entry
+    expect(m.printk.lines).toEqual(['swapper/0[0] general protection ip:2031d sp:2f000 error:0']);
+    expect(pc.cpu.cpl).toBe(3);
+  });
+
+  it('ring 3 `int 0x21` through a DPL-0 gate is #GP with the gate in the error code', () => {
+    const m = boot();
+    jump(m, PROG + 0x200, PROG + 0x400);
+    m.run(() => m.printk.lines.length > 0, 100_000);
+    // error code: IDT vector 0x21, IDT bit set: (0x21 << 3) | 2 = 0x10a
+    expect(m.printk.lines).toEqual(['swapper/0[0] general protection ip:20400 sp:2f000 error:10a']);
+  });
+
+  it('an exception without a handler in the kernel oopses with the register dump and stops', () => {
+    const m = boot();
+    jump(m, PROG + 0x100);
+    const r = m.pc.run(10_000);
+    expect(r.reason).toBe('stop');
+    const lines = m.printk.lines;
+    expect(lines[0]).toBe('invalid opcode: 0000 [#1]');
+    expect(lines).toContain('EIP: 0060:[<00020105>] EFLAGS: 00000246 CPU: 0');
+    expect(lines.find((l) => l.startsWith('EAX: '))).toMatch(
+      /^EAX: deadbeef EBX: 00000000 ECX: 00000000 EDX: [0-9a-f]{8}$/,
+    );
+    expect(lines).toContain('ESI: 00000000 EDI: 00000000 EBP: 00000000 ESP: 00090000');
+    expect(lines).toContain('EIP: [<00020105>] SS:ESP 0068:00090000');
+    expect(lines).toContain(` DS: 0068 ES: 0068 FS: 00d8 GS: 0000 SS: 0068`);
+    expect(lines.find((l) => l.startsWith('Code: '))).toContain('<0f> 0b');
+    expect(lines.at(-1)).toMatch(/^---\[ end trace [0-9a-f]{16} \]---$/);
+  });
+});
