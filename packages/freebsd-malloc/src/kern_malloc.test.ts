@@ -119,7 +119,11 @@ describe('malloc(9)', () => {
     expect(k.kmem.malloc_type_stats(k.M_TEMP)).toMatchObject({ memalloced: 17 * 4096, size: 0 });
     k.free(p, k.M_TEMP);
     expect(pages.nr_free_pages()).toBe(free0);
-    expect(k.kmem.malloc_type_stats(k.M_TEMP)).toMatchObject({ numallocs: 1, numfrees: 1, memfreed: 17 * 4096 });
+    expect(k.kmem.malloc_type_stats(k.M_TEMP)).toMatchObject({
+      numallocs: 1,
+      numfrees: 1,
+      memfreed: 17 * 4096,
+    });
   });
 
   it('uses UMA only up to PAGE_SIZE on machines of 128 MiB or less (kmeminit)', () => {
@@ -167,7 +171,10 @@ describe('malloc(9)', () => {
     const mem = pages.memory;
     const a = k.realloc(0, 100, k.M_TEMP, M_WAITOK); // realloc(NULL) is malloc
     expect(k.malloc_usable_size(a)).toBe(128);
-    mem.writeBytes(a - PO, Uint8Array.from({ length: 100 }, (_, i) => i));
+    mem.writeBytes(
+      a - PO,
+      Uint8Array.from({ length: 100 }, (_, i) => i),
+    );
     expect(k.realloc(a, 120, k.M_TEMP, M_WAITOK)).toBe(a); // fits, more than half
     expect(k.realloc(a, 65, k.M_TEMP, M_WAITOK)).toBe(a);
     const b = k.realloc(a, 1000, k.M_TEMP, M_WAITOK); // grows: copy of the old 128 bytes
@@ -258,7 +265,9 @@ describe('malloc(9)', () => {
     const { k, log } = machine({ context });
     atomic = true;
     expect(k.malloc(10, k.M_TEMP, M_NOWAIT)).not.toBe(0);
-    expect(() => k.malloc(10, k.M_TEMP, M_WAITOK)).toThrow('panic: malloc(M_WAITOK) with sleeping prohibited');
+    expect(() => k.malloc(10, k.M_TEMP, M_WAITOK)).toThrow(
+      'panic: malloc(M_WAITOK) with sleeping prohibited',
+    );
     expect(log.at(-1)).toBe('panic: malloc(M_WAITOK) with sleeping prohibited');
   });
 
@@ -288,13 +297,17 @@ describe('malloc(9)', () => {
     const before = k.kmem.malloc_type_stats(k.M_TEMP);
     k.free(p, k.M_TEMP);
     expect(log.at(-1)).toMatch(
-      new RegExp(`^Duplicate free of 0x${p.toString(16)} from zone 0x[0-9a-f]+\\(malloc-64\\) slab 0x[0-9a-f]+\\(\\d+\\)$`),
+      new RegExp(
+        `^Duplicate free of 0x${p.toString(16)} from zone 0x[0-9a-f]+\\(malloc-64\\) slab 0x[0-9a-f]+\\(\\d+\\)$`,
+      ),
     );
     expect(k.kmem.malloc_type_stats(k.M_TEMP)).toEqual(before);
     expect(() => k.malloc_usable_size(0xc0001000)).toThrow(
       'panic: malloc_usable_size: address 0xc0001000(0xc0001000) is not allocated.',
     );
-    expect(() => k.realloc(0xc0001000, 5, k.M_TEMP, M_WAITOK)).toThrow('panic: realloc: address 0xc0001000 out of range');
+    expect(() => k.realloc(0xc0001000, 5, k.M_TEMP, M_WAITOK)).toThrow(
+      'panic: realloc: address 0xc0001000 out of range',
+    );
   });
 
   it('throws typed errors for impossible arguments', () => {
@@ -302,12 +315,16 @@ describe('malloc(9)', () => {
     expect(() => k.malloc(-1, k.M_TEMP, M_WAITOK)).toThrow(FreeBSDMallocError);
     expect(() => k.malloc(1.5, k.M_TEMP, M_WAITOK)).toThrow('malloc: size must be a size_t, got 1.5');
     expect(() => k.realloc(0, -3, k.M_TEMP, M_WAITOK)).toThrow('realloc: size must be a size_t, got -3');
-    expect(() => k.mallocarray(-1, 3, k.M_TEMP, M_WAITOK)).toThrow('mallocarray: nmemb must be a size_t, got -1');
+    expect(() => k.mallocarray(-1, 3, k.M_TEMP, M_WAITOK)).toThrow(
+      'mallocarray: nmemb must be a size_t, got -1',
+    );
   });
 
   it('a type used before malloc_init panics', () => {
     const { k, log } = machine({ boot: false });
     expect(() => k.malloc(8, k.M_TEMP, M_WAITOK)).toThrow(Panic);
-    expect(log.at(-1)).toMatch(/^panic: malloc: malloc type 0x[0-9a-f]+ is not initialized \(ks_handle NULL\)$/);
+    expect(log.at(-1)).toMatch(
+      /^panic: malloc: malloc type 0x[0-9a-f]+ is not initialized \(ks_handle NULL\)$/,
+    );
   });
 });

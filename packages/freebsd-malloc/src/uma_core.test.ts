@@ -92,13 +92,19 @@ describe('uma_zcreate', () => {
 
   it('rejects impossible arguments with typed errors', () => {
     const { k } = machine();
-    expect(() => k.uma_zcreate('', 8, null, null, null, null, 3, 0)).toThrow('uma_zcreate: name must be a non-empty string, got ""');
+    expect(() => k.uma_zcreate('', 8, null, null, null, null, 3, 0)).toThrow(
+      'uma_zcreate: name must be a non-empty string, got ""',
+    );
     expect(() => k.uma_zcreate('x', 0, null, null, null, null, 3, 0)).toThrow(FreeBSDMallocError);
     expect(() => k.uma_zcreate('x', 8, null, null, null, null, 5, 0)).toThrow('uma_zcreate: align must be');
     expect(() => k.uma_zcreate('x', 8, null, null, null, null, 3, UMA_ZONE_PCPU)).toThrow('UMA_ZONE_PCPU');
-    expect(() => k.uma_zcreate('x', 8, 42 as never, null, null, null, 3, 0)).toThrow('uma_zcreate: ctor must be');
+    expect(() => k.uma_zcreate('x', 8, 42 as never, null, null, null, 3, 0)).toThrow(
+      'uma_zcreate: ctor must be',
+    );
     const z = k.uma_zcreate('x', 8, null, null, null, null, 3, 0);
-    expect(() => k.uma_zone_set_max(z, -1)).toThrow('uma_zone_set_max: nitems must be a non-negative integer, got -1');
+    expect(() => k.uma_zone_set_max(z, -1)).toThrow(
+      'uma_zone_set_max: nitems must be a non-negative integer, got -1',
+    );
     expect(() => k.uma_reclaim(9)).toThrow('uma_reclaim: req must be');
     k.uma_zdestroy(z);
     expect(() => k.uma_zdestroy(z)).toThrow('uma_zdestroy: zone must be a live zone, got "x"');
@@ -247,11 +253,15 @@ describe('uma_zalloc / uma_zfree', () => {
     const hex = (n: number) => `0x${n.toString(16)}`;
     const slab = k.uma.vtoslab(a);
     const idx = (a - k.uma.pages.memory.read32(slab - PO + 12)) / 48;
-    expect(log.at(-1)).toBe(`Duplicate free of ${hex(a)} from zone ${hex(z.address)}(victim) slab ${hex(slab)}(${idx})`);
+    expect(log.at(-1)).toBe(
+      `Duplicate free of ${hex(a)} from zone ${hex(z.address)}(victim) slab ${hex(slab)}(${idx})`,
+    );
     k.uma_zfree(other, b);
     expect(log.at(-1)).toBe(`uma: Freed item ${hex(b)} did not belong to zone other`);
     k.uma_zfree(z, b + 4);
-    expect(log.at(-1)).toMatch(/^Unaligned free of 0x[0-9a-f]+ from zone 0x[0-9a-f]+\(victim\) slab 0x[0-9a-f]+\(\d+\)$/);
+    expect(log.at(-1)).toMatch(
+      /^Unaligned free of 0x[0-9a-f]+ from zone 0x[0-9a-f]+\(victim\) slab 0x[0-9a-f]+\(\d+\)$/,
+    );
     expect(k.uma_zone_get_cur(z)).toBe(1);
     expect(k.uma.violations).toBe(3);
     k.uma_zfree(z, b);
@@ -323,11 +333,18 @@ describe('uma_zalloc / uma_zfree', () => {
 
   it('panics on M_WAITOK with a spinlock or critical section held', () => {
     let atomic = false;
-    const context = { in_atomic: () => atomic, irqs_disabled: () => false, current_comm: () => 'x', current_pid: () => 1 };
+    const context = {
+      in_atomic: () => atomic,
+      irqs_disabled: () => false,
+      current_comm: () => 'x',
+      current_pid: () => 1,
+    };
     const { k } = machine({ context });
     const z = k.uma_zcreate('ctx', 64, null, null, null, null, UMA_ALIGN_PTR, 0);
     atomic = true;
     expect(k.uma_zalloc(z, M_NOWAIT)).not.toBe(0);
-    expect(() => k.uma_zalloc(z, M_WAITOK)).toThrow('panic: uma_zalloc_arg: called with spinlock or critical section held');
+    expect(() => k.uma_zalloc(z, M_WAITOK)).toThrow(
+      'panic: uma_zalloc_arg: called with spinlock or critical section held',
+    );
   });
 });
