@@ -2,6 +2,7 @@
 // argument vector and output streams so tests drive the CLI without spawning a process.
 import { Command, CommanderError } from 'commander';
 import { bootCommand } from './boot.js';
+import { romCommand } from './rom.js';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -16,6 +17,7 @@ export function buildProgram(io: CliIO): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
   program.addCommand(bootCommand(io));
+  program.addCommand(romCommand(io));
   return program;
 }
 
