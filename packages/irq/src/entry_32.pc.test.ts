@@ -97,7 +97,7 @@ describe('entry stubs on the emulated PC', () => {
     expect(pc.memory.read32(RESULT + 12)).toBe(108);
     // then the user program's `out 0xee, eax`: #GP (no I/O bitmap), reported, not a gate entry
     expect(m.printk.lines).toEqual(['swapper/0[0] general protection ip:2031d sp:2f000 error:0']);
-    expect(pc.cpu.cpl).toBe(3);
+    expect(pc.cpu.cpl).toBe(0); // stopped (onDie) in the kernel, on the exception path
   });
 
   it('ring 3 `int 0x21` through a DPL-0 gate is #GP with the gate in the error code', () => {
