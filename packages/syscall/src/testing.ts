@@ -252,6 +252,16 @@ export class Ring3Machine {
     this.cpu.setState(s);
   }
 
+  /** Runs the ring-0 start code up to the program's first instruction (boot-time writes done). */
+  enterUser(eip = USER_TEXT): void {
+    this.cpu.addBreakpoint(eip);
+    this.cpu.run(10_000);
+    this.cpu.removeBreakpoint(eip);
+    if (this.cpu.cpl !== 3 || this.cpu.eip !== eip) {
+      throw new Error(`Ring3Machine: did not reach ring 3 at 0x${eip.toString(16)} (${this.cpu.stopReason})`);
+    }
+  }
+
   /** Runs until the task exits, the CPU stops, or `max` instructions. */
   run(max = 50_000_000): Ring3Result {
     const instructions = this.cpu.run(max);
