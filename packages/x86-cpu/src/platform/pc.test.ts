@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import timer from '../../roms/timer.bin';
 import { PC, PcError } from './pc.js';
 
 /** A 64 KiB ROM whose reset vector jumps to `code` placed at F000:0000. */
@@ -31,5 +32,98 @@ describe('PC', () => {
     expect(posts).toEqual([0x12]);
     expect(out).toEqual([0x41]);
     expect(pc.postCode).toBe(0x12);
+  });
+});
+
+describe('PC with the chipset test ROM (roms/timer.asm)', () => {
+  function machine() {
+    const out: number[] = [];
+    const serial: number[] = [];
+    const posts: number[] = [];
+    const callbacks = {
+      debugOut: (b: number) => out.push(b),
+      serial: (b: number) => serial.push(b),
+      onPost: (c: number) => posts.push(c),
+    };
+    return { callbacks, out, serial, posts };
+  }
+
+  it('takes timer interrupts through the 8259A, idles in HLT in virtual time, talks to COM1 and the RTC', () => {
+    const m = machine();
+    const pc = new PC({ ramSize: 1 << 20, rom: timer, ...m.callbacks });
+    const r = pc.run(100_000);
+    expect(r.reason).toBe('hlt');
+    expect(new TextDecoder().decode(Uint8Array.from(m.out))).toBe('10 timer interrupts, RTC year 26\n');
+    expect(new TextDecoder().decode(Uint8Array.from(m.serial))).toBe('hello from COM1\r\n');
+    expect(m.posts).toEqual([1, 2, 3, 0xff]);
+    // programming mode 2 raises OUT at once (the first interrupt), then nine 1 ms periods pass in
+    // virtual time although only a few hundred instructions run
+    expect(pc.now()).toBeGreaterThan(8_990_000);
+    expect(pc.now()).toBeLessThan(9_010_000);
+    expect(r.instructions).toBeLessThan(2_000);
+  });
+
+  it('saves mid-run and the restored machine continues identically', () => {
+    const a = machine();
+    const pc = new PC({ ramSize: 1 << 20, rom: timer, ...a.callbacks });
+    expect(pc.run(200).reason).toBe('limit');
+    const state = JSON.parse(JSON.stringify(pc.saveState()));
+    const b = machine();
+    const copy = PC.restoreState(state, b.callbacks);
+    const ra = pc.run(100_000);
+    const rb = copy.run(100_000);
+    expect(rb).toEqual(ra);
+    expect(b.out).toEqual(a.out.slice(a.out.length - b.out.length));
+    expect(b.out.length).toBeGreaterThan(0);
+    expect(copy.cpu.getState()).toEqual(pc.cpu.getState());
+    expect(copy.now()).toBe(pc.now());
+    expect(copy.saveState()).toEqual(pc.saveState());
+  });
+});
+
+describe('PC chipset wiring', () => {
+  it('gates A20 through the 8042 output port and port 0x92', () => {
+    const pc = new PC({ ramSize: 2 << 20 });
+    expect(pc.bus.a20Enabled).toBe(true);
+    pc.io.out8(0x64, 0xd1);
+    pc.io.out8(0x60, 0xdd);
+    expect(pc.bus.a20Enabled).toBe(false);
+    pc.io.out8(0x92, 0x02);
+    expect(pc.bus.a20Enabled).toBe(true);
+    expect(pc.io.in8(0x92)).toBe(0x02);
+  });
+
+  it('resets the CPU on 8042 command 0xFE and on port 0x92 bit 0, after the current instruction', () => {
+    // mov al,0xfe; out 0x64,al; (never reached) jmp $
+    const pc = new PC({ ramSize: 1 << 20, rom: romWith([0xb0, 0xfe, 0xe6, 0x64, 0xeb, 0xfe]) });
+    pc.run(3);
+    // after the OUT the CPU was reset: it is back at the reset vector
+    expect(pc.cpu.getState().cs.selector).toBe(0xf000);
+    expect(pc.cpu.eip).toBe(0xfff0);
+    // inc byte [0x500]; mov al,[0x500]; out 0x80,al; mov al,1; out 0x92,al; jmp $ — RAM survives the reset
+    const posts: number[] = [];
+    const code = [0xfe, 0x06, 0x00, 0x05, 0xa0, 0x00, 0x05, 0xe6, 0x80, 0xb0, 0x01, 0xe6, 0x92, 0xeb, 0xfe];
+    const pc2 = new PC({ ramSize: 1 << 20, rom: romWith(code), onPost: (c) => posts.push(c) });
+    expect(pc2.run(18).reason).toBe('limit');
+    expect(posts).toEqual([1, 2, 3]);
+    expect(pc2.io.in8(0x92) & 1).toBe(0);
+  });
+
+  it('exposes CMOS memory size, the PIC registers and the ATA disk', () => {
+    const disk = new Uint8Array(512 * 64);
+    const pc = new PC({ ramSize: 32 << 20, disk });
+    pc.io.out8(0x70, 0x30);
+    const lo = pc.io.in8(0x71);
+    pc.io.out8(0x70, 0x31);
+    expect(lo | (pc.io.in8(0x71) << 8)).toBe(31 * 1024);
+    pc.pic.raiseIrq(3);
+    expect(pc.pic.irr & 8).toBe(8);
+    expect(pc.io.in8(0x1f7)).toBe(0x50);
+    expect(() => new PC({ ramSize: 1 << 20, clock: 'sundial' as 'wall' })).toThrow(/clock must be/);
+  });
+
+  it('runs on the wall clock too', () => {
+    const pc = new PC({ ramSize: 1 << 20, rom: timer, clock: 'wall' });
+    expect(pc.run(1_000_000).reason).toBe('hlt');
   });
 });

@@ -258,15 +258,17 @@ export class PC {
       done += n;
       if (n > 0) idleSpins = 0;
       const reason = cpu.stopReason;
+      if (this.resetPending) {
+        this.resetPending = false;
+        cpu.reset();
+        if (reason === 'stop') continue;
+      }
       if (reason === 'triple-fault') {
         cpu.reset();
         return { reason, instructions: done };
       }
       if (reason === 'breakpoint') return { reason, instructions: done };
-      if (reason === 'stop') {
-        if (this.resetPending) continue;
-        return { reason, instructions: done };
-      }
+      if (reason === 'stop') return { reason, instructions: done };
       if (reason === 'hlt') {
         if (!(cpu.eflags & 0x200)) return { reason, instructions: done };
         // Idle until the next device event: skip virtual time, or sleep in wall-clock mode.
