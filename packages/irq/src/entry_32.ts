@@ -129,6 +129,8 @@ export class KernelEntry {
   current: CurrentTask;
   in_interrupt: () => boolean;
   onDie: (vector: number, regs: number, error_code: number) => void;
+  /** Called after every gate entry, when the TypeScript handler has returned (tracing, tests). */
+  onExit: ((vector: number) => void) | null = null;
   /** Gate entries so far, and how deep the gate is nested right now. */
   entries = 0;
   depth = 0;
@@ -244,6 +246,7 @@ export class KernelEntry {
     } finally {
       this.depth--;
     }
+    this.onExit?.(vector);
   }
 
   /** A vector with no handler: exceptions oops, other vectors are reported as unexpected. */

@@ -68,21 +68,26 @@ export function irqMachine(opts: IrqMachineOptions = {}): IrqMachine {
   cpu.setState(s);
   pc.memory.write32(stackTop - 4, entry.default_idle);
   irq.init_IRQ();
-  if (opts.timer) irq.time_init();
   const run = (done: () => boolean = () => false, max = 50_000_000): number => {
     let total = 0;
-    while (total < max) {
-      const r = pc.run(Math.min(100_000, max - total));
-      total += r.instructions;
-      if (done()) break;
-      if (r.reason !== 'limit' && r.reason !== 'hlt') break;
-      if (r.reason === 'hlt' && r.instructions === 0) break;
+    // Check after every kernel entry, so the run stops right after the event it waits for.
+    entry.onExit = () => {
+      if (done()) cpu.requestStop();
+    };
+    try {
+      while (total < max && !done()) {
+        const r = pc.run(Math.min(1_000_000, max - total));
+        total += r.instructions;
+        if (r.reason === 'limit') continue;
+        if (r.reason !== 'hlt' || r.instructions === 0) break; // stop (done, or an oops), or nothing can wake it
+      }
+    } finally {
+      entry.onExit = null;
     }
     return total;
   };
-  run(
-    () => cpu.eip >= entry.default_idle && cpu.eip < entry.default_idle + 4 && (cpu.eflags & 0x200) !== 0,
-    1000,
-  );
+  // Run load_descriptors up to the idle loop's HLT.
+  for (let i = 0; i < 100 && !cpu.halted; i++) pc.run(1);
+  if (opts.timer) irq.time_init();
   return { pc, irq, run };
 }
