@@ -246,6 +246,8 @@ export interface SlubOptions {
   jiffies?: () => number;
 }
 
+const noPrintk: Printk = () => {};
+
 /** SHRINK_STOP: nothing could be freed. */
 export const SHRINK_STOP = -1 >>> 0;
 
@@ -254,8 +256,8 @@ export class Slub {
   readonly pages: SlabPageAllocator;
   /** Physical memory; a kernel virtual address v is at v - PAGE_OFFSET. */
   readonly mem: PageMemory;
-  readonly printk: Printk;
-  readonly context: ExecutionContext;
+  private readonly ownPrintk: Printk | undefined;
+  private readonly ownContext: ExecutionContext | undefined;
   readonly max_pfn: number;
   readonly jiffies: () => number;
   /** Call sites for SLAB_STORE_USER tracking (their "addresses"). */
@@ -291,8 +293,8 @@ export class Slub {
     }
     this.pages = pages;
     this.mem = pages.memory;
-    this.printk = options.printk ?? pages.printk ?? (() => {});
-    this.context = options.context ?? pages.context ?? processContext;
+    this.ownPrintk = options.printk;
+    this.ownContext = options.context;
     this.jiffies = options.jiffies ?? (() => 0);
     const max_pfn = checkU32('Slub', 'pages.max_pfn', pages.max_pfn);
     this.max_pfn = max_pfn;
@@ -315,6 +317,16 @@ export class Slub {
       count_objects: (sc) => this.count_reclaimable(sc),
       scan_objects: (sc) => this.scan_reclaimable(sc),
     });
+  }
+
+  /** Where messages go: the option, else the page allocator's printk (read at each use). */
+  get printk(): Printk {
+    return this.ownPrintk ?? this.pages.printk ?? noPrintk;
+  }
+
+  /** in_atomic() and friends: the option, else the page allocator's current context. */
+  get context(): ExecutionContext {
+    return this.ownContext ?? this.pages.context ?? processContext;
   }
 
   // ---- printing helpers -------------------------------------------------------------------
@@ -439,10 +451,24 @@ export class Slub {
 
   /** kmem_cache_alloc(cachep, flags): an object, or 0 (NULL) when no memory can be had. */
   kmem_cache_alloc(s: KmemCache, gfpflags: number): number {
-    if ((gfpflags & __GFP_DIRECT_RECLAIM) !== 0) this.might_alloc_fn(gfpflags);
+    const object = s.cpu_freelist;
+    if (object === 0 || (gfpflags & (__GFP_ZERO | __GFP_DIRECT_RECLAIM)) !== 0) {
+      return this.slab_alloc(s, gfpflags);
+    }
+    // get_freepointer(): the next free object is stored inside this one.
+    s.cpu_freelist = this.mem.read32(object - PAGE_OFFSET + s.offset);
+    s.nr_allocated++;
+    return object;
+  }
+
+  /** slab_alloc_node(): the context check, the fast or slow path, and __GFP_ZERO. */
+  private slab_alloc(s: KmemCache, gfpflags: number): number {
+    if ((gfpflags & __GFP_DIRECT_RECLAIM) !== 0) {
+      const c = this.context;
+      if (c.in_atomic() || c.irqs_disabled()) this.might_alloc_fn(gfpflags);
+    }
     let object = s.cpu_freelist;
     if (object !== 0) {
-      // get_freepointer(): the next free object is stored inside this one.
       s.cpu_freelist = this.mem.read32(object - PAGE_OFFSET + s.offset);
     } else {
       object = this.___slab_alloc(s, gfpflags);

@@ -1,0 +1,77 @@
+// @k/slab benchmarks: kmem_cache_alloc+free, kmalloc+kfree of 32 and 256 bytes, and the mixed
+// trace (bench/traces.ts) against @thi.ng/malloc's MemPool on the same trace. Prints medians.
+import { GFP_KERNEL, PageAllocator } from '@k/page-alloc';
+import { MemPool } from '@thi.ng/malloc';
+import { Bench } from 'tinybench';
+import { PhysicalMemory } from '../../x86-cpu/src/memory.js';
+import { SlabAllocator } from '../src/index.js';
+import { mixedTrace, replay } from './traces.js';
+
+const MiB = 1024 * 1024;
+const pages = new PageAllocator({ memory: new PhysicalMemory(256 * MiB) });
+const slab = new SlabAllocator(pages);
+const cache = slab.kmem_cache_create('bench_cache', 64, 0, 0, null)!;
+const trace = mixedTrace();
+const ptrs = new Float64Array(trace.slots);
+const pool = new MemPool({ size: 64 * MiB });
+
+const BATCH = 10_000;
+const held = new Float64Array(BATCH);
+
+const bench = new Bench({ time: 1500, warmupTime: 300 });
+const pairs: Record<string, number> = {};
+
+function task(name: string, n: number, fn: () => void): void {
+  pairs[name] = n;
+  bench.add(name, fn);
+}
+
+task('kmem_cache_alloc+free (64 B, one at a time)', BATCH, () => {
+  for (let i = 0; i < BATCH; i++) slab.kmem_cache_free(cache, slab.kmem_cache_alloc(cache, GFP_KERNEL));
+});
+task('kmem_cache_alloc+free (64 B, 10k live)', BATCH, () => {
+  for (let i = 0; i < BATCH; i++) held[i] = slab.kmem_cache_alloc(cache, GFP_KERNEL);
+  for (let i = 0; i < BATCH; i++) slab.kmem_cache_free(cache, held[i]);
+});
+for (const size of [32, 256]) {
+  task(`kmalloc+kfree ${size} B`, BATCH, () => {
+    for (let i = 0; i < BATCH; i++) slab.kfree(slab.kmalloc(size, GFP_KERNEL));
+  });
+  task(`@thi.ng/malloc malloc+free ${size} B`, BATCH, () => {
+    for (let i = 0; i < BATCH; i++) pool.free(pool.malloc(size));
+  });
+}
+task('mixed trace: kmalloc/kfree', trace.allocs, () => {
+  replay(
+    trace,
+    (n) => slab.kmalloc(n, GFP_KERNEL),
+    (p) => slab.kfree(p),
+    ptrs,
+  );
+});
+task('mixed trace: @thi.ng/malloc', trace.allocs, () => {
+  replay(
+    trace,
+    (n) => pool.malloc(n),
+    (p) => {
+      pool.free(p);
+    },
+    ptrs,
+  );
+});
+
+await bench.run();
+const rows: Record<string, string>[] = [];
+const rate: Record<string, number> = {};
+for (const t of bench.tasks) {
+  const ms = t.result?.latency.p50 ?? Number.NaN;
+  rate[t.name] = pairs[t.name] / (ms / 1000);
+  rows.push({
+    task: t.name,
+    'median ms/iter': ms.toFixed(3),
+    'median pairs/s': `${(rate[t.name] / 1e6).toFixed(2)} M`,
+  });
+}
+console.table(rows);
+const ratio = rate['mixed trace: kmalloc/kfree'] / rate['mixed trace: @thi.ng/malloc'];
+console.log(`mixed trace: @k/slab is ${ratio.toFixed(2)}x @thi.ng/malloc`);
