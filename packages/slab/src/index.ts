@@ -67,5 +67,6 @@ export {
   SHRINK_STOP,
   Slub,
   type SlubOptions,
+  VirtualMemory,
 } from './slub.js';
 export { struct_track } from './slub_debug.js';

@@ -175,14 +175,7 @@ export class SlabAllocator extends Slub {
 
   /** Fills in the struct kmem_cache object of a cache. */
   private write_struct(s: KmemCache): void {
-    const m = {
-      read8: (a: number) => this.mem.read8(a - PAGE_OFFSET),
-      read16: (a: number) => this.mem.read16(a - PAGE_OFFSET),
-      read32: (a: number) => this.mem.read32(a - PAGE_OFFSET),
-      write8: (a: number, v: number) => this.mem.write8(a - PAGE_OFFSET, v),
-      write16: (a: number, v: number) => this.mem.write16(a - PAGE_OFFSET, v),
-      write32: (a: number, v: number) => this.mem.write32(a - PAGE_OFFSET, v),
-    };
+    const m = this.vmem;
     const k = struct_kmem_cache;
     const a = s.address;
     writeField(m, k, a, 'flags', s.flags);

@@ -8,6 +8,7 @@
 // typed arrays indexed by the head page's pfn.
 
 import { type ExecutionContext, KERN_ERR, KERN_WARNING, type Printk, processContext } from '@k/page-alloc';
+import type { ByteMemory } from './container_of.js';
 import { badArgument, checkU32, KernelPanic, SlabError } from './errors.js';
 import {
   __GFP_DIRECT_RECLAIM,
@@ -248,6 +249,38 @@ export interface SlubOptions {
 
 const noPrintk: Printk = () => {};
 
+/** Lowmem through kernel virtual addresses (__pa() on every access), for slab objects. */
+export class VirtualMemory implements ByteMemory {
+  constructor(private readonly phys: PageMemory) {}
+  read8(addr: number): number {
+    return this.phys.read8(addr - PAGE_OFFSET);
+  }
+  read16(addr: number): number {
+    return this.phys.read16(addr - PAGE_OFFSET);
+  }
+  read32(addr: number): number {
+    return this.phys.read32(addr - PAGE_OFFSET);
+  }
+  write8(addr: number, value: number): void {
+    this.phys.write8(addr - PAGE_OFFSET, value);
+  }
+  write16(addr: number, value: number): void {
+    this.phys.write16(addr - PAGE_OFFSET, value);
+  }
+  write32(addr: number, value: number): void {
+    this.phys.write32(addr - PAGE_OFFSET, value);
+  }
+  readBytes(addr: number, length: number): Uint8Array {
+    return this.phys.readBytes(addr - PAGE_OFFSET, length);
+  }
+  writeBytes(addr: number, bytes: Uint8Array): void {
+    this.phys.writeBytes(addr - PAGE_OFFSET, bytes);
+  }
+  fill(addr: number, length: number, value = 0): void {
+    this.phys.fill(addr - PAGE_OFFSET, length, value);
+  }
+}
+
 /** SHRINK_STOP: nothing could be freed. */
 export const SHRINK_STOP = -1 >>> 0;
 
@@ -260,6 +293,8 @@ export class Slub {
   private readonly ownContext: ExecutionContext | undefined;
   readonly max_pfn: number;
   readonly jiffies: () => number;
+  /** The same memory seen through kernel virtual (lowmem) addresses, as slab pointers are. */
+  readonly vmem: VirtualMemory;
   /** Call sites for SLAB_STORE_USER tracking (their "addresses"). */
   readonly callers = new CallerTable();
 
@@ -293,6 +328,7 @@ export class Slub {
     }
     this.pages = pages;
     this.mem = pages.memory;
+    this.vmem = new VirtualMemory(pages.memory);
     this.ownPrintk = options.printk;
     this.ownContext = options.context;
     this.jiffies = options.jiffies ?? (() => 0);
