@@ -912,7 +912,8 @@ export class Cpu {
   /** The slow segment check: expand-down data, null selectors, type violations, limit faults. */
   segCheckSlow(s: number, off: number, len: number, write: boolean): void {
     const attr = this.segAttr[s];
-    const vec = s === SS ? SSF : GP;
+    // Real mode reports every limit violation, stack ones included, as #GP (as the 286 recordings show).
+    const vec = s === SS && this.cr0Reg & 1 ? SSF : GP;
     if (this.cr0Reg & 1) {
       if (!(attr & 0x80) || !(attr & 0x10)) this.fault(vec, 0);
       if (write && (attr & 8 || !(attr & 2))) this.fault(vec, 0);
@@ -937,6 +938,11 @@ export class Cpu {
     const o = off >>> 0;
     if (o + len - 1 > this.segWLim[s]) this.segCheckSlow(s, o, len, true);
     return (this.segBase[s] + o) | 0;
+  }
+
+  /** The effective address `n` bytes past the decoded one, wrapped to the address size. */
+  eaNext(n: number): number {
+    return this.a32 ? (this.eaOff + n) | 0 : (this.eaOff + n) & 0xffff;
   }
 
   // ============================================================================================

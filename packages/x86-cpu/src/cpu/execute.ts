@@ -321,12 +321,12 @@ function executeOp(c: Cpu, op: number): void {
       if (c.o32) {
         const idx = r32[(m >> 3) & 7];
         const lo = c.rd32(c.eaSeg, c.eaOff);
-        const hi = c.rd32(c.eaSeg, c.eaOff + 4);
+        const hi = c.rd32(c.eaSeg, c.eaNext(4));
         if (idx < lo || idx > hi) c.fault(BR);
       } else {
         const idx = (r16[((m >> 3) & 7) << 1] << 16) >> 16;
         const lo = (c.rd16(c.eaSeg, c.eaOff) << 16) >> 16;
-        const hi = (c.rd16(c.eaSeg, (c.eaOff + 2) & (c.a32 ? -1 : 0xffff)) << 16) >> 16;
+        const hi = (c.rd16(c.eaSeg, c.eaNext(2)) << 16) >> 16;
         if (idx < lo || idx > hi) c.fault(BR);
       }
       return;
@@ -768,7 +768,11 @@ function executeOp(c: Cpu, op: number): void {
       // is stored (FNSTSW/FNSTCW leave their destinations untouched, as probing code expects).
       if (c.cr0Reg & 0xc) c.fault(NM);
       const m = c.fetch8();
-      if (m < 0xc0) decodeEA(c, m);
+      if (m < 0xc0) {
+        // The operand's segment and limit are still checked (the recordings show #GP at 0xFFFF).
+        decodeEA(c, m);
+        c.linR(c.eaSeg, c.eaOff, escOperandSize(op, (m >> 3) & 7));
+      }
       return;
     }
     case 0xe0:
@@ -937,6 +941,27 @@ function executeOp(c: Cpu, op: number): void {
     default:
       // 0xF0/F2/F3 etc. never reach here; anything else is undefined.
       c.fault(UD);
+  }
+}
+
+/** Memory operand size of an x87 ESC instruction (D8-DF) by opcode and ModR/M reg field. */
+function escOperandSize(op: number, reg: number): number {
+  switch (op) {
+    case 0xd8:
+    case 0xda:
+      return 4;
+    case 0xd9:
+      return reg === 4 || reg === 6 ? 14 : reg === 5 || reg === 7 ? 2 : 4;
+    case 0xdb:
+      return reg === 5 || reg === 7 ? 10 : 4;
+    case 0xdc:
+      return 8;
+    case 0xdd:
+      return reg === 4 || reg === 6 ? 94 : reg === 7 ? 2 : 8;
+    case 0xde:
+      return 2;
+    default:
+      return reg === 4 || reg === 6 ? 10 : reg === 5 || reg === 7 ? 8 : 2;
   }
 }
 
@@ -1185,7 +1210,7 @@ function group5(c: Cpu): void {
     case 5: {
       if (m >= 0xc0) c.fault(UD);
       const off = c.o32 ? c.rd32(c.eaSeg, c.eaOff) : c.rd16(c.eaSeg, c.eaOff);
-      const sel = c.rd16(c.eaSeg, (c.eaOff + (c.o32 ? 4 : 2)) | 0);
+      const sel = c.rd16(c.eaSeg, c.eaNext(c.o32 ? 4 : 2));
       if (op === 3) callFar(c, sel, off, c.o32);
       else jmpFar(c, sel, off);
       return;
@@ -1205,7 +1230,7 @@ function group5(c: Cpu): void {
 
 function loadFarPointer(c: Cpu, m: number, seg: number): void {
   const off = c.o32 ? c.rd32(c.eaSeg, c.eaOff) : c.rd16(c.eaSeg, c.eaOff);
-  const sel = c.rd16(c.eaSeg, (c.eaOff + (c.o32 ? 4 : 2)) | 0);
+  const sel = c.rd16(c.eaSeg, c.eaNext(c.o32 ? 4 : 2));
   loadSeg(c, seg, sel);
   setGv(c, m, off);
   if (seg === SS) c.setShadow();

@@ -161,7 +161,7 @@ export function execute0f(c: Cpu): void {
       if (m >= 0xc0) c.fault(UD);
       decodeEA(c, m);
       const off = c.o32 ? c.rd32(c.eaSeg, c.eaOff) : c.rd16(c.eaSeg, c.eaOff);
-      const sel = c.rd16(c.eaSeg, (c.eaOff + (c.o32 ? 4 : 2)) | 0);
+      const sel = c.rd16(c.eaSeg, c.eaNext(c.o32 ? 4 : 2));
       const seg = op === 0xb2 ? SS : op === 0xb4 ? FS : GS;
       loadSeg(c, seg, sel);
       setGv(c, m, off);
@@ -231,14 +231,14 @@ export function execute0f(c: Cpu): void {
       if ((m & 0x38) !== 0x08 || m >= 0xc0) c.fault(UD);
       decodeEA(c, m);
       const lo = c.rd32(c.eaSeg, c.eaOff);
-      const hi = c.rd32(c.eaSeg, (c.eaOff + 4) | 0);
+      const hi = c.rd32(c.eaSeg, c.eaNext(4) | 0);
       if (lo === r32[0] && hi === r32[2]) {
         c.wr32(c.eaSeg, c.eaOff, r32[3]);
-        c.wr32(c.eaSeg, (c.eaOff + 4) | 0, r32[1]);
+        c.wr32(c.eaSeg, c.eaNext(4) | 0, r32[1]);
         c.setFlag(ZF, true);
       } else {
         c.wr32(c.eaSeg, c.eaOff, lo);
-        c.wr32(c.eaSeg, (c.eaOff + 4) | 0, hi);
+        c.wr32(c.eaSeg, c.eaNext(4) | 0, hi);
         r32[0] = lo;
         r32[2] = hi;
         c.setFlag(ZF, false);

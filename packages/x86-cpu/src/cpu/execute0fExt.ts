@@ -252,14 +252,14 @@ function group7(c: Cpu): void {
       const limit = op === 0 ? c.gdtLimit : c.idtLimit;
       const base = op === 0 ? c.gdtBase : c.idtBase;
       c.wr16(c.eaSeg, c.eaOff, limit);
-      c.wr32(c.eaSeg, (c.eaOff + 2) | 0, c.o32 ? base : base & 0xffffff);
+      c.wr32(c.eaSeg, c.eaNext(2), c.o32 ? base : base & 0xffffff);
       return;
     }
     case 2:
     case 3: {
       requireCpl0(c);
       const limit = c.rd16(c.eaSeg, c.eaOff);
-      let base = c.rd32(c.eaSeg, (c.eaOff + 2) | 0);
+      let base = c.rd32(c.eaSeg, c.eaNext(2));
       if (!c.o32) base &= 0xffffff;
       if (op === 2) {
         c.gdtLimit = limit;
