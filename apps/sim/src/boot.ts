@@ -1,8 +1,18 @@
-// `k-sim boot`: power on the PC and boot k. Until the kernel core exists (next wave), it does the
-// most that exists and says plainly where it stops.
+// `k-sim boot`: power on the PC and boot a bzImage (k's own by default) through the k BIOS, the MBR,
+// stage 2 and the kernel's real-mode setup code, stopping at code32_start. The kernel proper is not
+// wired behind code32_start yet (the kernel core will enter from there), so without --until the
+// command does the most that exists and says so.
 
-import { PhysicalMemory } from '@k/x86-cpu';
-import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import {
+  type BootResult,
+  bootToCode32Start,
+  buildKernelImage,
+  type E820Entry,
+  formatE820Entry,
+  hex,
+} from '@k/bootloader';
+import { Command, Option } from 'commander';
 import type { CliIO } from './program.js';
 
 export function parseSize(text: string): number {
@@ -12,14 +22,157 @@ export function parseSize(text: string): number {
   return Number(m[1]) * unit;
 }
 
+interface BootCliOptions {
+  kernel?: string;
+  initrd?: string;
+  mem: string;
+  cmdline: string;
+  until?: string;
+  json?: boolean;
+  maxInstructions: string;
+}
+
+function readInput(flag: string, path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (error) {
+    const why = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new Error(`${flag}: cannot read "${path}" (${why})`);
+  }
+}
+
+const LOADFLAG_NAMES: [number, string][] = [
+  [0x01, 'LOADED_HIGH'],
+  [0x02, 'KASLR_FLAG'],
+  [0x20, 'QUIET_FLAG'],
+  [0x40, 'KEEP_SEGMENTS'],
+  [0x80, 'CAN_USE_HEAP'],
+];
+
+function loadflagNames(flags: number): string {
+  return (
+    LOADFLAG_NAMES.filter(([bit]) => flags & bit)
+      .map(([, n]) => n)
+      .join(' ') || 'none'
+  );
+}
+
+function sameE820(a: E820Entry[], b: E820Entry[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((e, i) => e.addr === b[i].addr && e.size === b[i].size && e.type === b[i].type)
+  );
+}
+
+/** The report as one JSON-friendly object. */
+export function bootReport(result: BootResult, ramSize: number) {
+  const bp = result.bootParams;
+  return {
+    reached: result.reached,
+    stop: result.stop,
+    reason: result.reason,
+    ramSize,
+    instructions: result.instructions,
+    serial: result.serial,
+    cpu: result.cpu,
+    biosE820: result.biosE820,
+    bootParams: bp && {
+      address: bp.address,
+      e820_entries: bp.e820_entries,
+      e820_table: bp.e820_table,
+      e820MatchesBios: sameE820(bp.e820_table, result.biosE820),
+      alt_mem_k: bp.alt_mem_k,
+      ext_mem_k: bp.screen_info.ext_mem_k,
+      kbd_status: bp.kbd_status,
+      screen_info: bp.screen_info,
+      hdr: {
+        version: bp.hdr.protocol,
+        type_of_loader: bp.hdr.type_of_loader,
+        loadflags: bp.hdr.loadflags,
+        code32_start: bp.hdr.code32_start,
+        heap_end_ptr: bp.hdr.heap_end_ptr,
+        vid_mode: bp.hdr.vid_mode,
+        cmd_line_ptr: bp.hdr.cmd_line_ptr,
+        ramdisk_image: bp.hdr.ramdisk_image,
+        ramdisk_size: bp.hdr.ramdisk_size,
+        kernel_version: bp.hdr.kernelVersion,
+      },
+      cmdline: bp.cmdline,
+    },
+  };
+}
+
+function printReport(io: CliIO, result: BootResult): void {
+  io.stdout('--- serial log (COM1) ---\n');
+  io.stdout(result.serial.replace(/\r\n/g, '\n').replace(/\r/g, '\n'));
+  if (!result.serial.endsWith('\n') && result.serial.length) io.stdout('\n');
+  io.stdout('--- end of serial log ---\n');
+  io.stdout(`k-sim: ${result.reason}\n`);
+  const c = result.cpu;
+  io.stdout(
+    `cpu: ${c.protectedMode ? 'protected' : 'real'} mode, CS ${hex(c.cs, 4)} EIP ${hex(c.eip)} ESI ${hex(c.esi)} CR0 ${hex(c.cr0)} EFLAGS ${hex(c.eflags)}\n`,
+  );
+  const bp = result.bootParams;
+  if (!bp) return;
+  const h = bp.hdr;
+  io.stdout(`boot_params at ${hex(bp.address)}:\n`);
+  io.stdout(`  hdr.version         ${h.protocol}${h.kernelVersion ? ` (${h.kernelVersion})` : ''}\n`);
+  io.stdout(`  hdr.type_of_loader  ${hex(h.type_of_loader, 2)}\n`);
+  io.stdout(`  hdr.loadflags       ${hex(h.loadflags, 2)} (${loadflagNames(h.loadflags)})\n`);
+  io.stdout(`  hdr.code32_start    ${hex(h.code32_start)}\n`);
+  io.stdout(`  hdr.heap_end_ptr    ${hex(h.heap_end_ptr, 4)}\n`);
+  io.stdout(`  hdr.cmd_line_ptr    ${hex(h.cmd_line_ptr)} "${bp.cmdline ?? ''}"\n`);
+  io.stdout(`  hdr.ramdisk_image   ${hex(h.ramdisk_image)}\n`);
+  io.stdout(`  hdr.ramdisk_size    ${h.ramdisk_size}\n`);
+  io.stdout(`  alt_mem_k ${bp.alt_mem_k}, screen_info.ext_mem_k ${bp.screen_info.ext_mem_k}\n`);
+  const matches = sameE820(bp.e820_table, result.biosE820);
+  io.stdout(
+    `  e820_table (${bp.e820_entries} entries, ${matches ? 'equal to the BIOS map' : 'DIFFERENT from the BIOS map'}):\n`,
+  );
+  for (const e of bp.e820_table) io.stdout(`    ${formatE820Entry(e)}\n`);
+}
+
 export function bootCommand(io: CliIO): Command {
   return new Command('boot')
-    .description('boot k to init, print the boot log and the allocator cross-check summary')
+    .description(
+      'boot a bzImage (k by default) through the k BIOS, MBR, stage 2 and its setup code to code32_start',
+    )
+    .option('--kernel <file>', "a bzImage to boot (default: k's own image)")
+    .option('--initrd <file>', 'an initramfs to load for the kernel')
     .option('--mem <size>', 'RAM size, e.g. 64M or 1G', '128M')
-    .action((options: { mem: string }) => {
-      const bytes = parseSize(options.mem);
-      const memory = new PhysicalMemory(bytes);
-      io.stdout(`k-sim: powered on a PC with ${memory.size / (1 << 20)} MiB of RAM\n`);
-      io.stdout('k-sim: the boot path (BIOS, loader, kernel) is not built yet; nothing further runs.\n');
+    .option('--cmdline <string>', 'the kernel command line', 'console=ttyS0')
+    .addOption(new Option('--until <point>', 'stop at this point of the boot').choices(['code32_start']))
+    .option('--json', 'print one JSON object instead of text')
+    .option('--max-instructions <n>', 'give up after this many instructions', '500000000')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    .action((options: BootCliOptions) => {
+      const ramSize = parseSize(options.mem);
+      const maxInstructions = Number(options.maxInstructions);
+      if (!Number.isInteger(maxInstructions) || maxInstructions <= 0) {
+        throw new Error(`--max-instructions: expected a positive integer, got "${options.maxInstructions}"`);
+      }
+      const kernel = options.kernel ? readInput('--kernel', options.kernel) : buildKernelImage();
+      const initrd = options.initrd ? readInput('--initrd', options.initrd) : undefined;
+      const result = bootToCode32Start({
+        kernel,
+        initrd,
+        cmdline: options.cmdline,
+        ramSize,
+        maxInstructions,
+      });
+      if (options.json) {
+        io.stdout(`${JSON.stringify(bootReport(result, ramSize))}\n`);
+      } else {
+        io.stdout(`k-sim: powered on a PC with ${ramSize / (1 << 20)} MiB of RAM\n`);
+        printReport(io, result);
+        if (result.reached && !options.until && !options.kernel) {
+          io.stdout(
+            'k-sim: the kernel proper is not wired behind code32_start yet; the boot stops here.\n',
+          );
+        }
+      }
+      if (!result.reached) io.stderr(`k-sim: boot failed: ${result.reason}\n`);
+      process.exitCode = result.reached ? 0 : 1;
     });
 }
