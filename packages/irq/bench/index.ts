@@ -32,7 +32,8 @@ function once(): { rate: number; instructions: number } {
   const t0 = performance.now();
   const instructions = run(() => left === 0, 1e9);
   const ms = performance.now() - t0;
-  if (irq.irq_desc[5].kstat_irqs !== N) throw new Error(`expected ${N} interrupts, got ${irq.irq_desc[5].kstat_irqs}`);
+  if (irq.irq_desc[5].kstat_irqs !== N)
+    throw new Error(`expected ${N} interrupts, got ${irq.irq_desc[5].kstat_irqs}`);
   return { rate: (N / ms) * 1000, instructions };
 }
 
