@@ -32,7 +32,6 @@ memoryReport.push(
   `process.memoryUsage delta${gc ? '' : ' (no --expose-gc: approximate)'} per 4 GiB allocator: ${(per / MiB).toFixed(2)} MiB = ${(per / held[0].max_pfn).toFixed(2)} bytes/page`,
 );
 
-
 // The mixed workload: 4,096 live blocks of orders 0-3, each op frees a random one and allocates
 // a random order in its place (a fixed pseudo-random sequence, the same every run).
 const LIVE = 4096;
@@ -83,7 +82,6 @@ task('init 4 GiB machine', 1, () => {
 });
 
 await bench.run();
-
 
 console.log(`Node ${process.version}, ${process.arch}`);
 for (const t of bench.tasks) {
