@@ -10,12 +10,17 @@ import ENTRY_TEST_BIN from './entry_test.bin';
 import { irqMachine } from './machine.js';
 import {
   PT_CS,
+  PT_DS,
   PT_EAX,
   PT_EBX,
   PT_EFLAGS,
+  PT_EIP,
+  PT_ES,
+  PT_FS,
   PT_OLDESP,
   PT_OLDSS,
   PT_ORIG_EAX,
+  PT_REGS_KERNEL_SIZE,
   PT_REGS_SIZE,
 } from './ptrace.js';
 import { collectingPrintk } from './testing.js';
@@ -124,5 +129,38 @@ describe('entry stubs on the emulated PC', () => {
     expect(lines).toContain(` DS: 0068 ES: 0068 FS: 00d8 GS: 0000 SS: 0068`);
     expect(lines.find((l) => l.startsWith('Code: '))).toContain('<0f> 0b');
     expect(lines.at(-1)).toMatch(/^---\[ end trace [0-9a-f]{16} \]---$/);
+  });
+});
+
+describe('exception handlers and task switches at the gate', () => {
+  it('a #GP handler gets vector 13, the error code and orig_eax -1, and can resume the kernel', () => {
+    const m = boot();
+    const { pc, irq } = m;
+    const seen: number[] = [];
+    irq.entry.set_trap_gate(13, (regs, error_code, vector) => {
+      seen.push(vector, error_code, pc.memory.read32(regs + PT_ORIG_EAX) | 0);
+      pc.memory.write32(regs + PT_EIP, pc.memory.read32(regs + PT_EIP) + 2); // skip `mov ds, eax`
+    });
+    const OTHER_STACK = 0x70000;
+    irq.entry.set_system_trap_gate(0x80, () => {
+      // A new task: its kernel stack holds a pt_regs frame whose iret lands at other_task.
+      const frame = OTHER_STACK - PT_REGS_KERNEL_SIZE;
+      const mem = pc.memory;
+      for (let off = 0; off < PT_REGS_KERNEL_SIZE; off += 4) mem.write32(frame + off, 0);
+      for (const seg of [PT_DS, PT_ES]) mem.write32(frame + seg, 0x68);
+      mem.write32(frame + PT_FS, 0xd8);
+      mem.write32(frame + PT_EAX, 0x600d);
+      mem.write32(frame + PT_EIP, PROG + 0x600);
+      mem.write32(frame + PT_CS, 0x60);
+      mem.write32(frame + PT_EFLAGS, 0x202);
+      pc.cpu.esp = frame; // the context switch: RESTORE_ALL pops this frame
+    });
+    jump(m, PROG + 0x500);
+    m.run(() => pc.memory.read32(RESULT + 20) !== 0, 10_000);
+    expect(seen).toEqual([13, 0x108, -1]);
+    expect(pc.memory.read32(RESULT + 16)).toBe(1);
+    expect(pc.memory.read32(RESULT + 20)).toBe(0x600d);
+    expect(pc.memory.read32(RESULT + 24)).toBe(OTHER_STACK);
+    expect(m.printk.lines).toEqual([]);
   });
 });

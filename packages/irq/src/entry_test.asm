@@ -58,3 +58,23 @@ user_code:
 user_int_dpl0:
     int 0x21
     jmp $
+
+    times 0x500 - ($ - $$) db 0xcc
+; 0x20500: a kernel #GP with a handler that skips the instruction, then int 0x80 to switch tasks
+kernel_gp:
+    mov eax, 0x21 << 3          ; not a valid selector: #GP(0x108)
+    mov ds, eax
+    mov dword [RESULT + 16], 1  ; reached after the handler skipped the mov
+    mov eax, 99
+    int 0x80                    ; the handler switches ESP to another task's frame
+    jmp $                       ; never reached
+
+    times 0x600 - ($ - $$) db 0xcc
+; 0x20600: the other task
+other_task:
+    mov [RESULT + 20], eax      ; eax from that task's frame
+    mov [RESULT + 24], esp
+.idle:
+    sti
+    hlt
+    jmp .idle
