@@ -169,7 +169,14 @@ describe('allocation calls', () => {
     const { pa } = machine();
     exhaust(pa, GFP_KERNEL);
     let calls = 0;
-    const s: Shrinker = { name: 'empty', count_objects: () => 1, scan_objects: () => (calls++, 0) };
+    const s: Shrinker = {
+      name: 'empty',
+      count_objects: () => 1,
+      scan_objects: () => {
+        calls++;
+        return 0;
+      },
+    };
     pa.register_shrinker(s);
     expect(pa.register_shrinker(s)).toBe(0); // registering twice is harmless
     expect(pa.alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)).toBeNull();
