@@ -208,3 +208,34 @@ describe('allocation calls', () => {
     expect(high.min_wmark_pages()).toBe(32);
   });
 });
+
+describe('boot messages and tracepoints', () => {
+  it('mem_init prints the zone ranges and the Memory: line', () => {
+    const { pa, printk } = machine(1024 * MiB);
+    pa.mem_init();
+    expect(printk.lines.slice(0, 4)).toEqual([
+      'Zone ranges:',
+      '  DMA      [mem 0x0000000000001000-0x0000000000ffffff]',
+      '  Normal   [mem 0x0000000001000000-0x0000000037ffffff]',
+      '  HighMem  [mem 0x0000000038000000-0x000000003fffffff]',
+    ]);
+    expect(printk.lines).toContain('  node   0: [mem 0x0000000000100000-0x000000003fffffff]');
+    expect(printk.lines.at(-1)).toMatch(/^Memory: \d+K\/\d+K available \(.*, 131072K highmem\)$/);
+    const { pa: small, printk: p2 } = machine(16 * MiB);
+    small.mem_init();
+    expect(p2.lines).toContain('  HighMem  empty');
+  });
+
+  it('emits mm_page_alloc and mm_page_free when traced', () => {
+    const { pa } = machine();
+    const events: unknown[] = [];
+    pa.trace = (e) => events.push(e);
+    const page = pa.alloc_pages(GFP_KERNEL, 1)!;
+    pa.__free_pages(page, 1);
+    pa.trace = null;
+    expect(events).toEqual([
+      { event: 'mm_page_alloc', pfn: page, order: 1, gfp_flags: GFP_KERNEL, migratetype: 0 },
+      { event: 'mm_page_free', pfn: page, order: 1 },
+    ]);
+  });
+});

@@ -11,6 +11,7 @@ export {
   PAGE_ALLOC_COSTLY_ORDER,
   PageAllocator,
   type PageAllocatorOptions,
+  type PageAllocTraceEvent,
   type PhysRange,
   sysctl_lowmem_reserve_ratio,
   watermark_scale_factor,

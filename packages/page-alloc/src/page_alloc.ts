@@ -20,6 +20,7 @@ import {
   __GFP_RETRY_MAYFAIL,
   __GFP_ZERO,
   format_gfp,
+  gfp_migratetype,
   gfp_zone,
   MAX_NR_ZONES,
   ZONE_DMA,
@@ -65,6 +66,11 @@ export interface PhysRange {
   start: number;
   end: number;
 }
+
+/** The mm_page_alloc / mm_page_free tracepoints (include/trace/events/kmem.h). */
+export type PageAllocTraceEvent =
+  | { event: 'mm_page_alloc'; pfn: number; order: number; gfp_flags: number; migratetype: number }
+  | { event: 'mm_page_free'; pfn: number; order: number };
 
 export interface PageAllocatorOptions {
   /** The machine's RAM. */
@@ -150,6 +156,8 @@ export class PageAllocator {
 
   private readonly shrinkers: Shrinker[] = [];
   private readonly initmem: PhysRange | undefined;
+  /** Tracepoint sink: set it to receive mm_page_alloc / mm_page_free events (null: off). */
+  trace: ((e: PageAllocTraceEvent) => void) | null = null;
   /** Hook that module code (vmalloc, highmem) uses to learn about unmapped kernel ranges. */
   flush_tlb_kernel_range: (start: number, end: number) => void = () => {};
 
@@ -712,6 +720,15 @@ export class PageAllocator {
     if (page === NIL) page = this.__alloc_pages_slowpath(gfp, order, highest);
     if (page === NIL) return null;
     this.prep_new_page(page, order, gfp);
+    if (this.trace !== null) {
+      this.trace({
+        event: 'mm_page_alloc',
+        pfn: page,
+        order,
+        gfp_flags: gfp,
+        migratetype: gfp_migratetype(gfp),
+      });
+    }
     return page;
   }
 
@@ -852,6 +869,7 @@ export class PageAllocator {
     this._lru[page] = NIL;
     this._private[page] = 0;
     const zone = this.zones[(flags >>> ZONES_PGSHIFT) & ZONES_MASK];
+    if (this.trace !== null) this.trace({ event: 'mm_page_free', pfn: page, order });
     if (order === 0) {
       // free_unref_page(): onto the per-cpu list, spilling a batch when it reaches high.
       const pcp = zone.pcp;
@@ -1096,6 +1114,34 @@ export class PageAllocator {
     ];
   }
 
+  /**
+   * The boot messages of zone setup and mem_init() (free_area_init(), build_all_zonelists(),
+   * mem_init_print_info()), printed at KERN_INFO; the kernel core calls this while booting.
+   */
+  mem_init(): void {
+    const p = (s: string) => this.printk(`${KERN_INFO_LEVEL}${s}\n`);
+    const range = (start: number, end: number) =>
+      `[mem 0x${hex16(start * PAGE_SIZE)}-0x${hex16(end * PAGE_SIZE - 1)}]`;
+    p('Zone ranges:');
+    for (const z of this.zones.slice(0, ZONE_MOVABLE)) {
+      const label = `  ${z.name.padEnd(8)} `;
+      p(z.spanned_pages ? `${label}${range(z.zone_start_pfn, z.zone_end_pfn)}` : `${label}empty`);
+    }
+    p('Movable zone start for each node');
+    p('Early memory node ranges');
+    const ranges = this.memblock.mem_pfn_ranges();
+    for (const [s, e] of ranges) p(`  node   0: ${range(s, e)}`);
+    p(`Initmem setup node 0 ${range(ranges[0][0], this.max_pfn)}`);
+    p(`Built 1 zonelists, mobility grouping on.  Total pages: ${this.totalram_pages()}`);
+    let present = 0;
+    for (const z of this.zones) present += z.present_pages;
+    const kb = (pages: number) => pages << (PAGE_SHIFT - 10);
+    const init = this.initmem ? Math.ceil((this.initmem.end - this.initmem.start) / 1024) : 0;
+    p(
+      `Memory: ${kb(this.nr_free_pages())}K/${kb(present)}K available (0K kernel code, 0K rwdata, 0K rodata, ${init}K init, 0K bss, ${kb(present - this.totalram_pages())}K reserved, 0K cma-reserved, ${kb(this.totalhigh_pages())}K highmem)`,
+    );
+  }
+
   /** free_initmem(): frees the kernel's __init section and says how much. */
   free_initmem(): number {
     if (!this.initmem) return 0;
@@ -1141,6 +1187,10 @@ export class PageAllocator {
 }
 
 const KERN_INFO_LEVEL = '\x016';
+
+function hex16(n: number): string {
+  return n.toString(16).padStart(16, '0');
+}
 
 function rounddown_pow_of_two(n: number): number {
   return n <= 0 ? 0 : 2 ** Math.floor(Math.log2(n));
