@@ -31,6 +31,8 @@ export interface BootOptions {
   disk?: Uint8Array;
   /** A BIOS other than k's. */
   rom?: Uint8Array;
+  /** Called with the powered-on PC before it runs: install traces or instruction hooks here. */
+  configure?: (pc: PC) => void;
 }
 
 export type BootStop = 'code32_start' | 'limit' | 'idle' | 'hlt' | 'triple-fault' | 'stop' | 'breakpoint';
@@ -99,6 +101,7 @@ export function bootToCode32Start(options: BootOptions = {}): BootResult {
   const serial: number[] = [];
   const pc = new PC({ ramSize, rom: options.rom ?? BIOS_ROM, disk, serial: (b) => serial.push(b) });
   pc.cpu.addBreakpoint(code32Start);
+  options.configure?.(pc);
   const maxNs = (options.maxMachineSeconds ?? 20) * 1e9;
   let instructions = 0;
   let stop: BootStop = 'limit';
