@@ -10,6 +10,7 @@ export {
   __GFP_NOFAIL,
   __GFP_NORETRY,
   __GFP_NOWARN,
+  __GFP_RECLAIMABLE,
   __GFP_ZERO,
   format_gfp,
   GFP_DMA,

@@ -5,16 +5,7 @@
 
 import { defineStruct, sizeof, writeField } from './container_of.js';
 import { badArgument, checkU32, SlabError } from './errors.js';
-import {
-  __GFP_COMP,
-  __GFP_DMA,
-  __GFP_NOWARN,
-  __GFP_ZERO,
-  GFP_KERNEL,
-  PAGE_OFFSET,
-  PAGE_SHIFT,
-  PAGE_SIZE,
-} from './gfp.js';
+import { __GFP_COMP, __GFP_DMA, __GFP_ZERO, GFP_KERNEL, PAGE_OFFSET, PAGE_SHIFT, PAGE_SIZE } from './gfp.js';
 import type { SlabPageAllocator } from './page.js';
 import {
   KMALLOC_MAX_CACHE_SIZE,

@@ -18,6 +18,7 @@ import {
   __GFP_NOFAIL,
   __GFP_NORETRY,
   __GFP_NOWARN,
+  __GFP_RECLAIMABLE,
   __GFP_ZERO,
   format_gfp,
   GFP_DMA,
@@ -42,6 +43,7 @@ import {
   SLAB_HWCACHE_ALIGN,
   SLAB_PANIC,
   SLAB_POISON,
+  SLAB_RECLAIM_ACCOUNT,
   SLAB_RED_ZONE,
   SLAB_STORE_USER,
 } from './slab.js';
@@ -139,7 +141,8 @@ export class KmemCache {
     this.order = calculate_order(l.size);
     this.objects = order_objects(this.order, l.size);
     this.min_order = get_order(l.size);
-    this.allocflags = flags & SLAB_CACHE_DMA ? GFP_DMA : 0;
+    this.allocflags =
+      (flags & SLAB_CACHE_DMA ? GFP_DMA : 0) | (flags & SLAB_RECLAIM_ACCOUNT ? __GFP_RECLAIMABLE : 0);
     // set_min_partial(s, ilog2(s->size) / 2), clamped to MIN_PARTIAL..MAX_PARTIAL.
     this.min_partial = Math.min(10, Math.max(5, Math.floor(Math.log2(l.size) / 2)));
     this.debug = (flags & SLAB_DEBUG_FLAGS) !== 0;
@@ -658,16 +661,15 @@ export class Slub {
       return;
     }
     if (slab === s.cpu_slab) {
+      // A valid object start of this slab, and not the freelist head (naive double-free check).
+      const rel = x - PAGE_OFFSET - slab * PAGE_SIZE;
       const head = s.cpu_freelist;
-      // A valid object start, and not the freelist head (naive double-free detection).
-      if ((x - PAGE_OFFSET - slab * PAGE_SIZE - s.red_left_pad) % s.size !== 0 || x === head) {
-        slab_free_checks(this, s, slab, x);
+      if (rel % s.size === 0 && rel < this.slab_objects[slab] * s.size && x !== head) {
+        this.mem.write32(x - PAGE_OFFSET + s.offset, head);
+        s.cpu_freelist = x;
+        s.nr_allocated--;
         return;
       }
-      this.mem.write32(x - PAGE_OFFSET + s.offset, head);
-      s.cpu_freelist = x;
-      s.nr_allocated--;
-      return;
     }
     this.__slab_free(s, slab, x);
   }

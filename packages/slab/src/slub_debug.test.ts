@@ -144,6 +144,13 @@ describe('poisoning, red zones and tracking', () => {
     const b = slab.kmem_cache_alloc(s, GFP_KERNEL);
     expect(a).toBe(p);
     expect(b).not.toBe(p);
+    // Past the last object, in the slab's leftover bytes.
+    const big = slab.kmem_cache_create('big', 1200, 0, 0, null)!;
+    const first = slab.kmem_cache_alloc(big, GFP_KERNEL);
+    const beyond = first + big.objects * big.size;
+    slab.kmem_cache_free(big, beyond);
+    expect(printk.lines).toContain(`FIX big: Object at 0x${hex(beyond)} not freed`);
+    expect(big.nr_allocated).toBe(1);
   });
 
   it('prints the whole SLUB report for a redzone overwrite', () => {

@@ -9,11 +9,11 @@ it('runs the README example and prints what it says', async () => {
   const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ → (.*)$/gm)].map((m) => m[1]);
   expect(expected.length).toBeGreaterThan(3);
   const body = code.replace(/console\.log\(/g, '__log(');
-  const imports = body.match(/^import .*$/gm)!.join('\n');
+  const imports = body.match(/^import [\s\S]*?;$/gm)!.join('\n');
   const file = join(__dirname, '.readme-example.ts');
   writeFileSync(
     file,
-    `${imports}\nexport function main(__log: (...a: unknown[]) => void) {\n${body.replace(/^import .*$/gm, '')}\n}\n`,
+    `${imports}\nexport function main(__log: (...a: unknown[]) => void) {\n${body.replace(/^import [\s\S]*?;$/gm, '')}\n}\n`,
   );
   try {
     const lines: string[] = [];
