@@ -1,6 +1,7 @@
 // One test per call and flag not covered elsewhere.
+
+import { PhysicalMemory } from '@k/x86-cpu';
 import { describe, expect, it } from 'vitest';
-import { PhysicalMemory } from '../test/memory.js';
 import {
   E820_TYPE_RAM,
   E820_TYPE_RESERVED,

@@ -1,7 +1,8 @@
 // Property tests: random allocate/free sequences keep the buddy allocator consistent.
+
+import { PhysicalMemory } from '@k/x86-cpu';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PhysicalMemory } from '../test/memory.js';
 import {
   __GFP_COLD,
   __GFP_COMP,

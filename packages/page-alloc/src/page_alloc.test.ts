@@ -1,5 +1,5 @@
+import { PhysicalMemory } from '@k/x86-cpu';
 import { describe, expect, it } from 'vitest';
-import { PhysicalMemory } from '../test/memory.js';
 import {
   __GFP_COMP,
   __GFP_DMA,

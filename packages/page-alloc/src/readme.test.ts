@@ -1,8 +1,8 @@
 // Runs the README's first code block as written (imports bound to this package's source).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PhysicalMemory } from '@k/x86-cpu';
 import { expect, it } from 'vitest';
-import { PhysicalMemory } from '../test/memory.js';
 import * as pageAlloc from './index.js';
 
 it('the README example runs and prints what it says', () => {

@@ -1,5 +1,5 @@
+import { PhysicalMemory } from '@k/x86-cpu';
 import { describe, expect, it } from 'vitest';
-import { PhysicalMemory } from '../test/memory.js';
 import type { ExecutionContext } from './context.js';
 import { __GFP_NOWARN, GFP_ATOMIC, GFP_KERNEL } from './gfp.js';
 import { PAGE_SIZE } from './memlayout.js';

@@ -1,5 +1,5 @@
+import { PhysicalMemory } from '@k/x86-cpu';
 import { describe, expect, it } from 'vitest';
-import { PhysicalMemory } from '../test/memory.js';
 import { GFP_HIGHUSER, GFP_KERNEL } from './gfp.js';
 import { FIXADDR_TOP, PAGE_OFFSET, PAGE_SIZE, PKMAP_BASE, VMALLOC_END } from './memlayout.js';
 import { PageAllocator } from './page_alloc.js';

@@ -1,5 +1,5 @@
+import { PhysicalMemory } from '@k/x86-cpu';
 import { describe, expect, it } from 'vitest';
-import { PhysicalMemory } from '../test/memory.js';
 import { GFP_KERNEL } from './gfp.js';
 import { PageAllocator } from './page_alloc.js';
 
