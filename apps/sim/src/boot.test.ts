@@ -73,7 +73,10 @@ describe('k-sim boot', () => {
 
   it('a boot that never reaches code32_start says why and exits non-zero', async () => {
     const { io, err } = capture();
-    const status = await run(['boot', '--mem', '16M', '--max-instructions', '20000', '--until', 'code32_start'], io);
+    const status = await run(
+      ['boot', '--mem', '16M', '--max-instructions', '20000', '--until', 'code32_start'],
+      io,
+    );
     expect(status).toBe(1);
     expect(err.join('')).toMatch(/boot failed: gave up after 20000 instructions/);
   });

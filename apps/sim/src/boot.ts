@@ -167,9 +167,7 @@ export function bootCommand(io: CliIO): Command {
         io.stdout(`k-sim: powered on a PC with ${ramSize / (1 << 20)} MiB of RAM\n`);
         printReport(io, result);
         if (result.reached && !options.until && !options.kernel) {
-          io.stdout(
-            'k-sim: the kernel proper is not wired behind code32_start yet; the boot stops here.\n',
-          );
+          io.stdout('k-sim: the kernel proper is not wired behind code32_start yet; the boot stops here.\n');
         }
       }
       if (!result.reached) io.stderr(`k-sim: boot failed: ${result.reason}\n`);

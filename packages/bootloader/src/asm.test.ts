@@ -16,7 +16,8 @@ const pkg = join(__dirname, '..');
 const entries: AsmEntry[] = JSON.parse(readFileSync(join(pkg, 'asm.json'), 'utf8'));
 const nasm = spawnSync('nasm', ['-v'], { encoding: 'utf8' });
 const haveNasm = nasm.status === 0;
-if (!haveNasm) console.warn('asm.test: nasm is not installed; skipping the reassembly checks of the committed .bin files');
+if (!haveNasm)
+  console.warn('asm.test: nasm is not installed; skipping the reassembly checks of the committed .bin files');
 
 describe.skipIf(!haveNasm)('committed .bin files match their nasm sources', () => {
   const out = mkdtempSync(join(tmpdir(), 'k-asm-'));
@@ -30,9 +31,10 @@ describe.skipIf(!haveNasm)('committed .bin files match their nasm sources', () =
       execFileSync('nasm', args, { cwd: pkg });
       const fresh = readFileSync(target);
       const committed = readFileSync(join(pkg, e.output));
-      expect(fresh.equals(committed), `${e.output} is stale: run \`pnpm run build:asm\` in packages/bootloader`).toBe(
-        true,
-      );
+      expect(
+        fresh.equals(committed),
+        `${e.output} is stale: run \`pnpm run build:asm\` in packages/bootloader`,
+      ).toBe(true);
     });
   }
 

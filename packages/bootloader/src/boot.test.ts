@@ -41,7 +41,9 @@ describe("k's own image boots to code32_start", () => {
       expect(bp.hdr.ramdisk_image).toBe(initrdTop - 303104);
       expect(r.pc.memory.readBytes(bp.hdr.ramdisk_image, initrd.length)).toEqual(initrd);
       // what setup detected
-      expect(bp.alt_mem_k).toBe(Math.min(top / 1024 - 1024, 15 * 1024 + Math.floor((top - 16 * MIB) / 65536) * 64));
+      expect(bp.alt_mem_k).toBe(
+        Math.min(top / 1024 - 1024, 15 * 1024 + Math.floor((top - 16 * MIB) / 65536) * 64),
+      );
       expect(bp.screen_info.ext_mem_k).toBe(Math.min(top / 1024 - 1024, 0xfc00));
       expect(bp.screen_info.orig_video_mode).toBe(3);
       expect(bp.screen_info.orig_video_cols).toBe(80);
@@ -109,7 +111,11 @@ describe('bad input on the guest side: the loader or BIOS message, then a clean 
     return k;
   };
   const cases: [string, Parameters<typeof bootToCode32Start>[0], string][] = [
-    ['a kernel without HdrS', { kernel: damaged(0x202, [0, 0, 0, 0]) }, 'stage2: kernel image has no HdrS signature'],
+    [
+      'a kernel without HdrS',
+      { kernel: damaged(0x202, [0, 0, 0, 0]) },
+      'stage2: kernel image has no HdrS signature',
+    ],
     ['a too-old protocol', { kernel: damaged(0x206, [0x01, 0x02]) }, 'stage2: kernel boot protocol too old'],
     ['setup_sects that do not fit', { kernel: damaged(0x1f1, [100]) }, 'stage2: setup_sects too large'],
     ['a zImage', { kernel: damaged(0x211, [0]) }, 'stage2: not a bzImage (LOADED_HIGH clear)'],
@@ -137,7 +143,9 @@ describe('bad input on the guest side: the loader or BIOS message, then a clean 
     disk[511] = 0;
     const r = bootToCode32Start({ disk, ramSize: 16 * MIB });
     expect(r.stop).toBe('hlt');
-    expect(r.serial).toContain('k BIOS: no bootable disk: the boot sector has no 0x55AA signature; system halted');
+    expect(r.serial).toContain(
+      'k BIOS: no bootable disk: the boot sector has no 0x55AA signature; system halted',
+    );
   });
 
   it('a disk without an active partition: the MBR says so', () => {
@@ -163,6 +171,8 @@ describe('bad input on the guest side: the loader or BIOS message, then a clean 
 
   it('host-side validation stops a bad image before power-on, naming the field', () => {
     expect(() => bootToCode32Start({ kernel: good.slice(0, 600) })).toThrow(/^image: truncated/);
-    expect(() => bootToCode32Start({ maxInstructions: 0 })).toThrow(/^maxInstructions: expected a positive integer/);
+    expect(() => bootToCode32Start({ maxInstructions: 0 })).toThrow(
+      /^maxInstructions: expected a positive integer/,
+    );
   });
 });

@@ -1,8 +1,8 @@
 // struct boot_params, the "zero page" (arch/x86/include/uapi/asm/bootparam.h): the offsets the
 // setup code fills, and a reader that decodes one from guest memory.
 
-import { BootImageError } from './errors.js';
 import { E820_ENTRY_SIZE, E820_MAX_ENTRIES_ZEROPAGE, type E820Entry, parseE820Table } from './e820.js';
+import { BootImageError } from './errors.js';
 import { readSetupHeader, type SetupHeader } from './setup_header.js';
 
 export const BOOT_PARAMS_SIZE = 0x1000;
@@ -109,10 +109,7 @@ export function readBootParams(memory: MemoryReader, addr: number): BootParams {
     },
     alt_mem_k: u32(BP.alt_mem_k),
     e820_entries: u8(BP.e820_entries),
-    e820_table: parseE820Table(
-      b.subarray(BP.e820_table, BP.e820_table + entries * E820_ENTRY_SIZE),
-      entries,
-    ),
+    e820_table: parseE820Table(b.subarray(BP.e820_table, BP.e820_table + entries * E820_ENTRY_SIZE), entries),
     kbd_status: u8(BP.kbd_status),
     eddbuf_entries: u8(BP.eddbuf_entries),
     edd_mbr_sig_buf_entries: u8(BP.edd_mbr_sig_buf_entries),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BootImageError } from './errors.js';
 import { buildDiskImage, DIRECTORY_LBA, PARTITION_TYPE, SECTOR } from './disk_image.js';
+import { BootImageError } from './errors.js';
 import { buildKernelImage } from './kernel_image.js';
 
 const kernel = buildKernelImage({ debug: false });
@@ -27,11 +27,13 @@ describe('buildDiskImage', () => {
     expect(dv.getUint32(dir + 0x18, true)).toBe(kernel.length);
     expect(dv.getUint32(dir + 0x20, true)).toBe(1000);
     expect(dv.getUint32(dir + 0x28, true)).toBe(13);
-    expect(bytes.subarray(layout.kernel.lba * SECTOR, layout.kernel.lba * SECTOR + kernel.length)).toEqual(kernel);
-    expect(bytes[layout.initrd.lba * SECTOR + 999]).toBe(9);
-    expect(new TextDecoder().decode(bytes.subarray(layout.cmdline.lba * SECTOR, layout.cmdline.lba * SECTOR + 13))).toBe(
-      'console=ttyS0',
+    expect(bytes.subarray(layout.kernel.lba * SECTOR, layout.kernel.lba * SECTOR + kernel.length)).toEqual(
+      kernel,
     );
+    expect(bytes[layout.initrd.lba * SECTOR + 999]).toBe(9);
+    expect(
+      new TextDecoder().decode(bytes.subarray(layout.cmdline.lba * SECTOR, layout.cmdline.lba * SECTOR + 13)),
+    ).toBe('console=ttyS0');
   });
 
   it('refuses a command line longer than cmdline_size', () => {
@@ -56,8 +58,12 @@ describe('buildDiskImage', () => {
   });
 
   it('names bad argument types', () => {
-    expect(() => buildDiskImage({ kernel: 'vmlinuz' as unknown as Uint8Array })).toThrow(/^kernel: expected a Uint8Array/);
-    expect(() => buildDiskImage({ kernel, cmdline: 5 as unknown as string })).toThrow(/^cmdline: expected a string/);
+    expect(() => buildDiskImage({ kernel: 'vmlinuz' as unknown as Uint8Array })).toThrow(
+      /^kernel: expected a Uint8Array/,
+    );
+    expect(() => buildDiskImage({ kernel, cmdline: 5 as unknown as string })).toThrow(
+      /^cmdline: expected a string/,
+    );
     expect(() => buildDiskImage({ kernel, cmdline: 'a\0b' })).toThrow(/^cmdline: contains a NUL byte/);
   });
 });

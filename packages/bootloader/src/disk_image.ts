@@ -17,7 +17,7 @@
 import { BootImageError, hex } from './errors.js';
 import mbr from './loader/mbr.bin';
 import stage2 from './loader/stage2.bin';
-import { type SetupHeader, parseSetupHeader, setupSectors } from './setup_header.js';
+import { parseSetupHeader, type SetupHeader, setupSectors } from './setup_header.js';
 
 export const SECTOR = 512;
 export const DIRECTORY_LBA = 1;

@@ -55,8 +55,21 @@ describe('biosE820Map', () => {
   });
 
   it('reads the CMOS registers it needs', () => {
-    const regs: Record<number, number> = { 0x15: 0x80, 0x16: 0x02, 0x30: 0x00, 0x31: 0xfc, 0x34: 0x00, 0x35: 0x03, 0x5b: 1 };
-    expect(cmosMemory((r) => regs[r] ?? 0)).toEqual({ baseKiB: 640, extKiB: 0xfc00, ext16Blocks: 0x300, highBlocks: 1 });
+    const regs: Record<number, number> = {
+      21: 0x80,
+      22: 0x02,
+      48: 0x00,
+      49: 0xfc,
+      52: 0x00,
+      53: 0x03,
+      91: 1,
+    };
+    expect(cmosMemory((r) => regs[r] ?? 0)).toEqual({
+      baseKiB: 640,
+      extKiB: 0xfc00,
+      ext16Blocks: 0x300,
+      highBlocks: 1,
+    });
   });
 });
 

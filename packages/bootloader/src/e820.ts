@@ -53,7 +53,8 @@ export function parseE820Table(bytes: Uint8Array, count: number): E820Entry[] {
   const out: E820Entry[] = [];
   for (let i = 0; i < count; i++) {
     const off = i * E820_ENTRY_SIZE;
-    const type = (bytes[off + 16] | (bytes[off + 17] << 8) | (bytes[off + 18] << 16) | (bytes[off + 19] << 24)) >>> 0;
+    const type =
+      (bytes[off + 16] | (bytes[off + 17] << 8) | (bytes[off + 18] << 16) | (bytes[off + 19] << 24)) >>> 0;
     out.push({ addr: u64(bytes, off), size: u64(bytes, off + 8), type });
   }
   return out;

@@ -25,6 +25,8 @@ describe('buildKernelImage', () => {
     const pm = new Uint8Array([0xf4, 0xeb, 0xfd]);
     const img = buildKernelImage({ debug: false, protectedMode: pm });
     expect(parseSetupHeader(img).syssize).toBe(1);
-    expect(() => buildKernelImage({ protectedMode: new Uint8Array(0) })).toThrow(/^protectedMode: expected a non-empty/);
+    expect(() => buildKernelImage({ protectedMode: new Uint8Array(0) })).toThrow(
+      /^protectedMode: expected a non-empty/,
+    );
   });
 });

@@ -73,7 +73,12 @@ describe('parseSetupHeader', () => {
       /setup_sects: the image \(2048 bytes\) is truncated/,
       'setup_sects',
     ],
-    ['a missing HdrS', (img) => patch(img, 0x202, [0, 0, 0, 0]), /header: missing "HdrS" signature/, 'header'],
+    [
+      'a missing HdrS',
+      (img) => patch(img, 0x202, [0, 0, 0, 0]),
+      /header: missing "HdrS" signature/,
+      'header',
+    ],
     ['no boot_flag', (img) => patch(img, 0x1fe, [0, 0]), /boot_flag: expected 0xaa55/, 'boot_flag'],
     [
       'a protocol that is too old',
@@ -103,6 +108,8 @@ describe('parseSetupHeader', () => {
   }
 
   it('refuses something that is not bytes', () => {
-    expect(() => parseSetupHeader('bzImage' as unknown as Uint8Array)).toThrow(/image: expected a Uint8Array/);
+    expect(() => parseSetupHeader('bzImage' as unknown as Uint8Array)).toThrow(
+      /image: expected a Uint8Array/,
+    );
   });
 });

@@ -140,10 +140,18 @@ export function parseSetupHeader(image: Uint8Array): SetupHeader {
   }
   const h = readSetupHeader(image);
   if (h.header !== HDRS_MAGIC) {
-    throw new BootImageError('header', h.header, `missing "HdrS" signature at 0x202 (found ${hex(h.header)})`);
+    throw new BootImageError(
+      'header',
+      h.header,
+      `missing "HdrS" signature at 0x202 (found ${hex(h.header)})`,
+    );
   }
   if (h.boot_flag !== BOOT_FLAG) {
-    throw new BootImageError('boot_flag', h.boot_flag, `expected 0xaa55 at 0x1fe, found ${hex(h.boot_flag, 4)}`);
+    throw new BootImageError(
+      'boot_flag',
+      h.boot_flag,
+      `expected 0xaa55 at 0x1fe, found ${hex(h.boot_flag, 4)}`,
+    );
   }
   if (h.version < MIN_PROTOCOL) {
     throw new BootImageError(

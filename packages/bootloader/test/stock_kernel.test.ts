@@ -4,8 +4,8 @@
 // there the test fails, saying how to get it; K_SKIP_STOCK_KERNEL=1 skips it with a message.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import type { PC } from '@k/x86-cpu';
+import { describe, expect, it } from 'vitest';
 import { type BootResult, bootToCode32Start, parseSetupHeader } from '../src/index.js';
 
 const MIB = 1024 * 1024;
