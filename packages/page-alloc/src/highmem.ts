@@ -18,7 +18,7 @@ import {
 } from './memlayout.js';
 import type { PageAllocator } from './page_alloc.js';
 import { __PAGE_KERNEL, type KernelPageTables } from './pgtable.js';
-import { KERN_ALERT } from './printk.js';
+import { KERN_ALERT, KERN_WARNING } from './printk.js';
 
 export class Highmem {
   /** pkmap_count[]: 0 free, 1 mapped but unused (flush pending), n > 1: n - 1 users. */
@@ -119,7 +119,7 @@ export class Highmem {
     const expected = fix_to_virt(FIX_KMAP_BEGIN + this.kmap_atomic_idx - 1);
     if (this.kmap_atomic_idx === 0 || vaddr !== expected) {
       this.pa.printk(
-        `${KERN_ALERT}WARNING: CPU: 0 PID: ${this.pa.context.current_pid()} at mm/highmem.c:588 kunmap_local_indexed+0x0/0x0\n`,
+        `${KERN_WARNING}WARNING: CPU: 0 PID: ${this.pa.context.current_pid()} at mm/highmem.c:588 kunmap_local_indexed\n`,
       );
       return;
     }

@@ -745,7 +745,7 @@ export class PageAllocator {
     // WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp)
     if (!(gfp & __GFP_NOWARN)) {
       this.printk(
-        `${KERN_WARNING}WARNING: CPU: 0 PID: ${this.context.current_pid()} at mm/page_alloc.c:4744 __alloc_pages+0x0/0x0\n`,
+        `${KERN_WARNING}WARNING: CPU: 0 PID: ${this.context.current_pid()} at mm/page_alloc.c:4744 __alloc_pages\n`,
       );
     }
     return null;

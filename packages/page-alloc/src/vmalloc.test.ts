@@ -1,6 +1,6 @@
 import { PhysicalMemory } from '@k/x86-cpu';
 import { describe, expect, it } from 'vitest';
-import { GFP_HIGHUSER, GFP_KERNEL } from './gfp.js';
+import { __GFP_MEMALLOC, __GFP_NOWARN, GFP_HIGHUSER, GFP_KERNEL } from './gfp.js';
 import { FIXADDR_TOP, PAGE_OFFSET, PAGE_SIZE, PKMAP_BASE, VMALLOC_END } from './memlayout.js';
 import { PageAllocator } from './page_alloc.js';
 import { __PAGE_KERNEL, _KERNPG_TABLE, _PAGE_PSE, KERNEL_PGD_BOUNDARY } from './pgtable.js';
@@ -164,3 +164,53 @@ describe('kmap', () => {
 function hex(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');
 }
+
+describe('vmalloc over fragmented memory', () => {
+  it('maps physically scattered pages into one contiguous range', () => {
+    const { pa } = machine(16 * MiB);
+    // take every page, then give back every other one: no two free pages are adjacent
+    const taken: number[] = [];
+    for (;;) {
+      const p = pa.alloc_page(GFP_KERNEL | __GFP_MEMALLOC | __GFP_NOWARN);
+      if (p === null) break;
+      taken.push(p);
+    }
+    taken.sort((a, b) => a - b);
+    for (let i = 0; i < taken.length; i += 2) pa.__free_pages(taken[i], 0);
+    pa.drain_all_pages();
+    expect(pa.zones.every((z) => z.free_area.slice(1).every((a) => a.nr_free === 0))).toBe(true);
+    const v = pa.vmalloc(8 * PAGE_SIZE);
+    expect(v).not.toBe(0);
+    const pages = Array.from({ length: 8 }, (_, i) => pa.vmalloc_to_page(v + i * PAGE_SIZE)!);
+    for (let i = 1; i < 8; i++) expect(Math.abs(pages[i] - pages[i - 1])).toBeGreaterThan(1);
+    for (let i = 0; i < 8; i++) pa.memory.write8(pages[i] * PAGE_SIZE + PAGE_SIZE - 1, i + 1);
+    const pt = pa.pgtables();
+    for (let i = 0; i < 8; i++)
+      expect(pa.memory.read8(pt.translate(v + (i + 1) * PAGE_SIZE - 1))).toBe(i + 1);
+  });
+});
+
+describe('kmap misuse', () => {
+  it('reports kunmap of a page that is not kmapped and unbalanced kunmap_atomic', () => {
+    const { pa, printk } = machine(1024 * MiB);
+    const page = pa.alloc_page(GFP_HIGHUSER)!;
+    pa.kunmap(page);
+    expect(printk.lines).toEqual(['kernel BUG at mm/highmem.c:571!']);
+    const v1 = pa.kmap_atomic(page);
+    pa.kmap_atomic(page);
+    pa.kunmap_atomic(v1); // not the most recent slot
+    expect(printk.lines[1]).toMatch(/^WARNING: CPU: 0 PID: 0 at mm\/highmem\.c:\d+ kunmap_local_indexed$/);
+  });
+
+  it('reuses PKMAP slots after they wrap around', () => {
+    const { pa } = machine(1024 * MiB);
+    const pages = Array.from({ length: 1100 }, () => pa.alloc_page(GFP_HIGHUSER)!);
+    for (const p of pages) {
+      pa.kmap(p);
+      pa.kunmap(p);
+    }
+    expect(pa.highmem.nr_pkmaps).toBeLessThanOrEqual(1024);
+    const last = pages[1099];
+    expect(pa.pgtables().translate(pa.page_address(last))).toBe(last * PAGE_SIZE);
+  });
+});
