@@ -8,6 +8,7 @@ import {
   SLAB_POISON,
   SLAB_RED_ZONE,
   SLAB_STORE_USER,
+  SLAB_TRACE,
 } from './slab.js';
 import { parse_slub_debug } from './slub_debug.js';
 
@@ -167,5 +168,31 @@ describe('poisoning, red zones and tracking', () => {
     );
     expect(printk.lines.slice(i).some((l) => l.startsWith(`Redzone  ${hex(p - 4)}: cc cc cc 41`))).toBe(true);
     expect(printk.lines).toContain('Disabling lock debugging due to kernel taint');
+  });
+
+  it('debugs the kmalloc caches with a global slub_debug and catches a double kfree', () => {
+    const { slab, printk, pages } = machine({ slub_debug: true });
+    const p = slab.kmalloc(20, GFP_KERNEL);
+    expect(slab.virt_to_cache(p)!.name).toBe('kmalloc-32');
+    expect([...pages.memory.readBytes(p - PAGE_OFFSET, 32)]).toEqual([
+      ...Array(31).fill(POISON_FREE),
+      POISON_END,
+    ]);
+    expect(slab.ksize(p)).toBe(32);
+    slab.kfree(p);
+    slab.kfree(p);
+    expect(printk.lines).toContain('BUG kmalloc-32 (Not tainted): Object already free');
+    const big = slab.kmalloc(8000, GFP_KERNEL);
+    expect(slab.virt_to_cache(big)!.name).toBe('kmalloc-8k');
+    slab.kfree(big);
+  });
+
+  it('traces allocations and frees with SLAB_TRACE', () => {
+    const { slab, printk } = machine();
+    const s = slab.kmem_cache_create('traced', 16, 0, SLAB_TRACE, null)!;
+    const p = slab.kmem_cache_alloc(s, GFP_KERNEL);
+    slab.kmem_cache_free(s, p);
+    expect(printk.lines.some((l) => l.startsWith(`TRACE traced alloc 0x${hex(p)} inuse=0 fp=0x`))).toBe(true);
+    expect(printk.lines.some((l) => l.startsWith(`TRACE traced free 0x${hex(p)} inuse=1 fp=0x`))).toBe(true);
   });
 });
