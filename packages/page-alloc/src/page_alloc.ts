@@ -155,6 +155,7 @@ export class PageAllocator {
   readonly _lru: Int32Array;
 
   private readonly shrinkers: Shrinker[] = [];
+  private warned_order = false;
   private readonly initmem: PhysRange | undefined;
   /** Tracepoint sink: set it to receive mm_page_alloc / mm_page_free events (null: off). */
   trace: ((e: PageAllocTraceEvent) => void) | null = null;
@@ -743,7 +744,8 @@ export class PageAllocator {
       );
     }
     // WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp)
-    if (!(gfp & __GFP_NOWARN)) {
+    if (!(gfp & __GFP_NOWARN) && !this.warned_order) {
+      this.warned_order = true;
       this.printk(
         `${KERN_WARNING}WARNING: CPU: 0 PID: ${this.context.current_pid()} at mm/page_alloc.c:4744 __alloc_pages\n`,
       );
