@@ -135,9 +135,16 @@ export class uma_keg {
 
 /** struct uma_zone, host side. `uma_zone_t` in the API. */
 export class uma_zone {
-  /** Per-CPU cache (struct uma_cache): uc_allocbucket, uc_freebucket, uc_allocs, uc_frees. */
+  /**
+   * Per-CPU cache (struct uma_cache): uc_allocbucket and uc_freebucket are struct
+   * uma_cache_bucket { ucb_bucket, ucb_cnt } as in FreeBSD 13: while a bucket sits in a CPU cache
+   * its item count lives here (ucb_cnt) and is written back to ub_cnt when the bucket leaves the
+   * cache (cache_bucket_unload), so a cached alloc or free touches only the item pointer in memory.
+   */
   readonly allocbucket: Uint32Array;
+  readonly alloccnt: Int32Array;
   readonly freebucket: Uint32Array;
+  readonly freecnt: Int32Array;
   readonly allocs: Float64Array;
   readonly frees: Float64Array;
   /** The zone's cache of full buckets (uzd_buckets), linked through ub_link; LIFO. */
@@ -180,7 +187,9 @@ export class uma_zone {
     ncpus: number,
   ) {
     this.allocbucket = new Uint32Array(ncpus);
+    this.alloccnt = new Int32Array(ncpus);
     this.freebucket = new Uint32Array(ncpus);
+    this.freecnt = new Int32Array(ncpus);
     this.allocs = new Float64Array(ncpus);
     this.frees = new Float64Array(ncpus);
   }
@@ -430,18 +439,14 @@ export class Uma {
 
   /** uma_zalloc_arg(zone, udata, flags): an item, or 0 (NULL) for M_NOWAIT failures. */
   uma_zalloc_arg(zone: uma_zone, udata: number, flags: number): number {
-    if (flags & (M_EXEC | M_WAITOK)) this.zalloc_checks(zone, flags);
+    if (this.invariants !== false && (flags & (M_EXEC | M_WAITOK)) !== 0) this.zalloc_checks(zone, flags);
     const cpu = this.ncpus === 1 ? 0 : this.curcpu();
     const mem = this.mem;
     let item = 0;
-    const b = zone.allocbucket[cpu];
-    if (b !== 0) {
-      const pb = b - PAGE_OFFSET;
-      const cnt = mem.read16(pb + UB_CNT);
-      if (cnt > 0) {
-        mem.write16(pb + UB_CNT, cnt - 1);
-        item = mem.read32(pb + UB_BUCKET + 4 * (cnt - 1));
-      }
+    const cnt = zone.alloccnt[cpu];
+    if (cnt > 0) {
+      zone.alloccnt[cpu] = cnt - 1;
+      item = mem.read32(zone.allocbucket[cpu] - PAGE_OFFSET + UB_BUCKET + 4 * (cnt - 1));
     }
     if (item === 0) {
       item = this.zalloc_slow(zone, cpu, flags);
@@ -472,28 +477,68 @@ export class Uma {
   private zalloc_slow(zone: uma_zone, cpu: number, flags: number): number {
     if (zone.bucket_size === 0) return this.zone_alloc_item(zone, flags);
     // Swap in the free bucket if it has items.
-    const fb = zone.freebucket[cpu];
-    if (fb !== 0 && this.mem.read16(fb - PAGE_OFFSET + UB_CNT) > 0) {
-      zone.freebucket[cpu] = zone.allocbucket[cpu];
-      zone.allocbucket[cpu] = fb;
-      return this.bucket_pop(fb);
+    if (zone.freecnt[cpu] > 0) {
+      this.cache_bucket_swap(zone, cpu);
+      return this.cache_bucket_pop(zone, cpu);
     }
     // Discard the empty alloc bucket.
-    const ab = zone.allocbucket[cpu];
-    zone.allocbucket[cpu] = 0;
+    const ab = this.cache_bucket_unload(zone, cpu, false);
     if (ab !== 0) this.bucket_free(zone, ab);
     // A full bucket from the zone's bucket cache...
     let b = this.zone_fetch_bucket(zone);
     // ...or a new one filled from the keg.
     if (b === 0) b = this.zone_alloc_bucket(zone, flags);
     if (b === 0) return this.zone_alloc_item(zone, flags);
-    if (zone.allocbucket[cpu] === 0) {
-      zone.allocbucket[cpu] = b;
+    if (zone.allocbucket[cpu] === 0) this.cache_bucket_load(zone, cpu, false, b);
+    else this.zone_put_bucket(zone, b);
+    return this.cache_bucket_pop(zone, cpu);
+  }
+
+  /** cache_bucket_load(): attach bucket `b` to a CPU cache; its ub_cnt becomes ucb_cnt. */
+  private cache_bucket_load(zone: uma_zone, cpu: number, free: boolean, b: number): void {
+    const cnt = this.mem.read16(b - PAGE_OFFSET + UB_CNT);
+    if (free) {
+      zone.freebucket[cpu] = b;
+      zone.freecnt[cpu] = cnt;
     } else {
-      this.zone_put_bucket(zone, b);
-      b = zone.allocbucket[cpu];
+      zone.allocbucket[cpu] = b;
+      zone.alloccnt[cpu] = cnt;
     }
-    return this.bucket_pop(b);
+  }
+
+  /** cache_bucket_unload(): detach a CPU cache bucket, writing ucb_cnt back to ub_cnt. */
+  private cache_bucket_unload(zone: uma_zone, cpu: number, free: boolean): number {
+    const b = free ? zone.freebucket[cpu] : zone.allocbucket[cpu];
+    if (b === 0) return 0;
+    this.mem.write16(b - PAGE_OFFSET + UB_CNT, free ? zone.freecnt[cpu] : zone.alloccnt[cpu]);
+    if (free) {
+      zone.freebucket[cpu] = 0;
+      zone.freecnt[cpu] = 0;
+    } else {
+      zone.allocbucket[cpu] = 0;
+      zone.alloccnt[cpu] = 0;
+    }
+    return b;
+  }
+
+  /** cache_bucket_swap(): exchange the CPU's alloc and free buckets. */
+  private cache_bucket_swap(zone: uma_zone, cpu: number): void {
+    const b = zone.allocbucket[cpu];
+    const cnt = zone.alloccnt[cpu];
+    zone.allocbucket[cpu] = zone.freebucket[cpu];
+    zone.alloccnt[cpu] = zone.freecnt[cpu];
+    zone.freebucket[cpu] = b;
+    zone.freecnt[cpu] = cnt;
+  }
+
+  private cache_bucket_pop(zone: uma_zone, cpu: number): number {
+    const cnt = --zone.alloccnt[cpu];
+    return this.mem.read32(zone.allocbucket[cpu] - PAGE_OFFSET + UB_BUCKET + 4 * cnt);
+  }
+
+  private cache_bucket_push(zone: uma_zone, cpu: number, item: number): void {
+    const cnt = zone.freecnt[cpu]++;
+    this.mem.write32(zone.freebucket[cpu] - PAGE_OFFSET + UB_BUCKET + 4 * cnt, item);
   }
 
   /**
@@ -529,13 +574,6 @@ export class Uma {
     panic(this.printk, 'out of swap space');
   }
 
-  private bucket_pop(b: number): number {
-    const pb = b - PAGE_OFFSET;
-    const cnt = this.mem.read16(pb + UB_CNT) - 1;
-    this.mem.write16(pb + UB_CNT, cnt);
-    return this.mem.read32(pb + UB_BUCKET + 4 * cnt);
-  }
-
   /** zone_alloc_bucket(): a new bucket filled with up to uz_count items from the keg. */
   private zone_alloc_bucket(zone: uma_zone, flags: number): number {
     let max = zone.bucket_size;
@@ -556,15 +594,11 @@ export class Uma {
   /** zone_import(): up to `max` items from the keg's slabs into bucket `b`; only the first slab may sleep. */
   private zone_import(zone: uma_zone, b: number, max: number, flags: number): number {
     const keg = zone.keg;
-    const mem = this.mem;
     let i = 0;
     while (i < max) {
       const slab = this.keg_fetch_slab(keg, zone, flags);
       if (slab === 0) break;
-      while (i < max && mem.read16(slab - PAGE_OFFSET + US_FREECOUNT) > 0) {
-        mem.write32(b - PAGE_OFFSET + UB_BUCKET + 4 * i, this.slab_alloc_item(keg, slab));
-        i++;
-      }
+      i = this.slab_alloc_items(keg, slab, b, i, max);
       flags = (flags & ~M_WAITOK) | M_NOWAIT;
     }
     return i;
@@ -609,15 +643,11 @@ export class Uma {
     if (zone.dtor !== null) zone.dtor(item, zone.size, udata);
     const cpu = this.ncpus === 1 ? 0 : this.curcpu();
     zone.frees[cpu]++;
-    const fb = zone.freebucket[cpu];
-    if (fb !== 0) {
-      const pb = fb - PAGE_OFFSET;
-      const cnt = this.mem.read16(pb + UB_CNT);
-      if (cnt < zone.bucket_entries) {
-        this.mem.write32(pb + UB_BUCKET + 4 * cnt, item);
-        this.mem.write16(pb + UB_CNT, cnt + 1);
-        return true;
-      }
+    const cnt = zone.freecnt[cpu];
+    if (cnt < zone.bucket_entries && zone.freebucket[cpu] !== 0) {
+      zone.freecnt[cpu] = cnt + 1;
+      this.mem.write32(zone.freebucket[cpu] - PAGE_OFFSET + UB_BUCKET + 4 * cnt, item);
+      return true;
     }
     this.zfree_slow(zone, cpu, item);
     return true;
@@ -629,40 +659,25 @@ export class Uma {
       this.zone_free_item(zone, item);
       return;
     }
-    const mem = this.mem;
-    const fb = zone.freebucket[cpu];
-    const ab = zone.allocbucket[cpu];
     // Swap with the alloc bucket if that one has more room.
-    if (
-      fb !== 0 &&
-      ab !== 0 &&
-      mem.read16(ab - PAGE_OFFSET + UB_CNT) < mem.read16(fb - PAGE_OFFSET + UB_CNT)
-    ) {
-      zone.allocbucket[cpu] = fb;
-      zone.freebucket[cpu] = ab;
-      this.bucket_push(ab, item);
+    if (zone.freebucket[cpu] !== 0 && zone.allocbucket[cpu] !== 0 && zone.alloccnt[cpu] < zone.freecnt[cpu]) {
+      this.cache_bucket_swap(zone, cpu);
+      this.cache_bucket_push(zone, cpu, item);
       return;
     }
     // Hand the full bucket to the zone's bucket cache and start an empty one.
-    zone.freebucket[cpu] = 0;
+    const fb = this.cache_bucket_unload(zone, cpu, true);
     if (fb !== 0) this.zone_put_bucket(zone, fb);
     const nb = this.bucket_alloc(zone, M_NOWAIT);
     if (nb !== 0) {
       if (zone.freebucket[cpu] === 0) {
-        zone.freebucket[cpu] = nb;
-        this.bucket_push(nb, item);
+        this.cache_bucket_load(zone, cpu, true, nb);
+        this.cache_bucket_push(zone, cpu, item);
         return;
       }
       this.bucket_free(zone, nb);
     }
     this.zone_free_item(zone, item);
-  }
-
-  private bucket_push(b: number, item: number): void {
-    const pb = b - PAGE_OFFSET;
-    const cnt = this.mem.read16(pb + UB_CNT);
-    this.mem.write32(pb + UB_BUCKET + 4 * cnt, item);
-    this.mem.write16(pb + UB_CNT, cnt + 1);
   }
 
   /** zone_free_item(): one item straight back to its slab. */
@@ -792,6 +807,41 @@ export class Uma {
     if (keg.offpage) this.internal_free(this.slabzone, slab);
     this.pages.__free_pages(page, keg.order);
     this.pages_freed += npages;
+  }
+
+  /**
+   * slab_alloc_item() in a loop, as zone_import() does it: up to `max - i` free items of the slab
+   * into bucket `b` from slot `i`, scanning us_free once; returns the new fill level.
+   */
+  private slab_alloc_items(keg: uma_keg, slab: number, b: number, i: number, max: number): number {
+    const mem = this.mem;
+    const ps = slab - PAGE_OFFSET;
+    const fc = mem.read16(ps + US_FREECOUNT);
+    const data = mem.read32(ps + US_DATA);
+    const want = Math.min(fc, max - i);
+    const bp = b - PAGE_OFFSET + UB_BUCKET;
+    let n = 0;
+    for (let w = 0; n < want; w++) {
+      let word = mem.read32(ps + US_FREE + 4 * w);
+      if (word === 0) continue;
+      while (word !== 0 && n < want) {
+        const bit = 31 - Math.clz32(word & -word);
+        word = (word & ~(1 << bit)) >>> 0;
+        mem.write32(bp + 4 * (i + n), data + (32 * w + bit) * keg.rsize);
+        n++;
+      }
+      mem.write32(ps + US_FREE + 4 * w, word);
+    }
+    const left = fc - n;
+    mem.write16(ps + US_FREECOUNT, left);
+    keg.free -= n;
+    const from = fc === keg.ipers ? FREE : PARTIAL;
+    const to = left === 0 ? FULL : PARTIAL;
+    if (from !== to) {
+      this.list_remove(keg, from, slab);
+      this.list_insert_head(keg, to, slab);
+    }
+    return i + n;
   }
 
   /** slab_alloc_item(): the first free item of the slab (lowest set bit of us_free). */
@@ -953,10 +1003,9 @@ export class Uma {
   private zone_drain(zone: uma_zone, cpus: boolean): void {
     if (cpus) {
       for (let cpu = 0; cpu < this.ncpus; cpu++) {
-        for (const list of [zone.allocbucket, zone.freebucket]) {
-          const b = list[cpu];
+        for (const free of [false, true]) {
+          const b = this.cache_bucket_unload(zone, cpu, free);
           if (b === 0) continue;
-          list[cpu] = 0;
           this.bucket_drain(zone, b);
           this.bucket_free(zone, b);
         }
@@ -985,10 +1034,7 @@ export class Uma {
       if (z.dead) continue;
       const k = z.keg;
       n += z.bkt_items;
-      for (let cpu = 0; cpu < this.ncpus; cpu++) {
-        if (z.allocbucket[cpu] !== 0) n += this.mem.read16(z.allocbucket[cpu] - PAGE_OFFSET + UB_CNT);
-        if (z.freebucket[cpu] !== 0) n += this.mem.read16(z.freebucket[cpu] - PAGE_OFFSET + UB_CNT);
-      }
+      for (let cpu = 0; cpu < this.ncpus; cpu++) n += z.alloccnt[cpu] + z.freecnt[cpu];
       for (let s = k.lists[FREE]; s !== 0; s = this.mem.read32(s - PAGE_OFFSET + US_NEXT)) n += k.ppera;
     }
     return n;
@@ -1013,10 +1059,7 @@ export class Uma {
   /** Free items the zone holds: per-CPU buckets, bucket cache, keg. */
   zone_free_count(zone: uma_zone): number {
     let n = zone.bkt_items + zone.keg.free;
-    for (let cpu = 0; cpu < this.ncpus; cpu++) {
-      if (zone.allocbucket[cpu] !== 0) n += this.mem.read16(zone.allocbucket[cpu] - PAGE_OFFSET + UB_CNT);
-      if (zone.freebucket[cpu] !== 0) n += this.mem.read16(zone.freebucket[cpu] - PAGE_OFFSET + UB_CNT);
-    }
+    for (let cpu = 0; cpu < this.ncpus; cpu++) n += zone.alloccnt[cpu] + zone.freecnt[cpu];
     return n;
   }
 

@@ -1,0 +1,65 @@
+// @k/freebsd-malloc benchmarks, the FreeBSD side of @k/slab's (bench/traces.ts is the same trace):
+// uma_zalloc+uma_zfree of 64-byte items, malloc+free of 32 and 256 bytes, and the mixed trace
+// through malloc(9). Each runs without INVARIANTS (a release kernel) and with them (the default
+// here, as in FreeBSD-CURRENT's GENERIC). Prints medians.
+import { PageAllocator } from '@k/page-alloc';
+import { Bench } from 'tinybench';
+import { PhysicalMemory } from '../../x86-cpu/src/memory.js';
+import { FreeBSDMalloc, M_WAITOK, UMA_ALIGN_PTR } from '../src/index.js';
+import { mixedTrace, replay } from './traces.js';
+
+const MiB = 1024 * 1024;
+const trace = mixedTrace();
+const ptrs = new Float64Array(trace.slots);
+const BATCH = 10_000;
+const held = new Float64Array(BATCH);
+
+const bench = new Bench({ time: 1500, warmupTime: 300 });
+const pairs: Record<string, number> = {};
+
+function task(name: string, n: number, fn: () => void): void {
+  pairs[name] = n;
+  bench.add(name, fn);
+}
+
+for (const invariants of [false, true]) {
+  const pages = new PageAllocator({ memory: new PhysicalMemory(256 * MiB) });
+  const k = new FreeBSDMalloc(pages, { invariants });
+  k.mi_startup();
+  const zone = k.uma_zcreate('bench_zone', 64, null, null, null, null, UMA_ALIGN_PTR, 0);
+  const M_BENCH = k.M_TEMP;
+  const tag = invariants ? ' [INVARIANTS]' : '';
+
+  task(`uma_zalloc+uma_zfree (64 B, one at a time)${tag}`, BATCH, () => {
+    for (let i = 0; i < BATCH; i++) k.uma_zfree(zone, k.uma_zalloc(zone, M_WAITOK));
+  });
+  task(`uma_zalloc+uma_zfree (64 B, 10k live)${tag}`, BATCH, () => {
+    for (let i = 0; i < BATCH; i++) held[i] = k.uma_zalloc(zone, M_WAITOK);
+    for (let i = 0; i < BATCH; i++) k.uma_zfree(zone, held[i]);
+  });
+  for (const size of [32, 256]) {
+    task(`malloc+free ${size} B${tag}`, BATCH, () => {
+      for (let i = 0; i < BATCH; i++) k.free(k.malloc(size, M_BENCH, M_WAITOK), M_BENCH);
+    });
+  }
+  task(`mixed trace: malloc/free${tag}`, trace.allocs, () => {
+    replay(
+      trace,
+      (n) => k.malloc(n, M_BENCH, M_WAITOK),
+      (p) => k.free(p, M_BENCH),
+      ptrs,
+    );
+  });
+}
+
+await bench.run();
+const rows: Record<string, string>[] = [];
+for (const t of bench.tasks) {
+  const ms = t.result?.latency.p50 ?? Number.NaN;
+  rows.push({
+    task: t.name,
+    'median ms/iter': ms.toFixed(3),
+    'median pairs/s': `${(pairs[t.name] / (ms / 1000) / 1e6).toFixed(2)} M`,
+  });
+}
+console.table(rows);
