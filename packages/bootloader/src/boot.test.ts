@@ -89,6 +89,23 @@ describe("k's own image boots to code32_start", () => {
     expect(r.serial).toContain(`boot_params 0x${r.cpu.esi.toString(16).padStart(8, '0')}`);
   });
 
+  it('a larger EBDA moves the setup code lower, as real loaders do', () => {
+    const r = bootToCode32Start({
+      ramSize: 32 * MIB,
+      configure: (pc) => {
+        pc.cmos.ram[0x15] = 0x00; // 512 KiB of base memory: the EBDA sits at 0x7FC00
+        pc.cmos.ram[0x16] = 0x02;
+      },
+    });
+    expect(r.reached).toBe(true);
+    expect(r.biosE820[0]).toEqual({ addr: 0, size: 0x7fc00, type: 1 });
+    expect(r.bootParams!.e820_table).toEqual(r.biosE820);
+    // X = (0x7FC00 - 0xA000) & ~0xFFF = 0x75000; boot_params lives in setup's bss
+    expect(r.cpu.esi).toBeGreaterThan(0x75000);
+    expect(r.cpu.esi).toBeLessThan(0x7d000);
+    expect(r.bootParams!.hdr.cmd_line_ptr).toBe(0x75000 + 0x9800);
+  });
+
   it('the release build is quiet and lands in the same place', () => {
     const r = bootToCode32Start({ kernel: buildKernelImage({ debug: false }), ramSize: 32 * MIB });
     expect(r.reached).toBe(true);
