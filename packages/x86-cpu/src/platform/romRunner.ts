@@ -67,17 +67,13 @@ export function traceLine(pc: PC): string {
   let text: string;
   let length = 1;
   try {
-    const d: unknown = cpu.disassemble(bytes, 0, { bits });
-    if (typeof d === 'string') text = d;
-    else {
-      const o = d as { text?: string; length?: number };
-      text = o.text ?? String(d);
-      length = o.length ?? 1;
-    }
+    const d = cpu.disassemble(bytes, 0, { bits });
+    text = d.text;
+    length = Math.max(1, Math.min(16, d.length));
   } catch (e) {
     text = `(disassembler: ${e instanceof Error ? e.message : String(e)})`;
   }
-  const raw = Array.from(bytes.subarray(0, Math.min(length, 16)), (b) => hex(b)).join('');
+  const raw = Array.from(bytes.subarray(0, length), (b) => hex(b)).join('');
   return `${hex(state.cs.selector, 4)}:${hex(state.eip, bits === 32 ? 8 : 4)}  ${raw.padEnd(20)} ${text}`;
 }
 
