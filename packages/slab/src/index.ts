@@ -65,6 +65,7 @@ export {
   KmemCache,
   order_objects,
   SHRINK_STOP,
+  type SlabTraceEvent,
   Slub,
   type SlubOptions,
   VirtualMemory,

@@ -97,6 +97,18 @@ describe('kmalloc family', () => {
     expect(slab.kmalloc_array(4, 8, GFP_KERNEL)).not.toBe(0);
   });
 
+  it('traces kmalloc and kfree like include/trace/events/kmem.h', () => {
+    const { slab } = machine();
+    const events: unknown[] = [];
+    slab.trace = (e) => events.push(e);
+    const p = slab.kmalloc(100, GFP_KERNEL);
+    slab.kfree(p);
+    expect(events).toEqual([
+      { event: 'kmalloc', ptr: p, bytes_req: 100, bytes_alloc: 128, gfp_flags: GFP_KERNEL },
+      { event: 'kfree', ptr: p },
+    ]);
+  });
+
   it('reports ksize of the slot', () => {
     const { slab } = machine();
     expect(slab.ksize(slab.kmalloc(70, GFP_KERNEL))).toBe(96);
@@ -137,5 +149,30 @@ describe('kmalloc family', () => {
     expect(slab.kstrdup(0, GFP_KERNEL)).toBe(0);
     const m = slab.kmemdup(s, 4, GFP_KERNEL);
     expect([...pages.memory.readBytes(m - PAGE_OFFSET, 4)]).toEqual([...'scsi'].map((c) => c.charCodeAt(0)));
+  });
+
+  it('emits the kmem tracepoints when traced', () => {
+    const { slab } = machine();
+    const events: unknown[] = [];
+    slab.trace = (e) => events.push(e);
+    const p = slab.kmalloc(100, GFP_KERNEL);
+    slab.kfree(p);
+    const s = slab.kmem_cache_create('traced', 24, 0, 0, null)!;
+    events.length = 0;
+    const q = slab.kmem_cache_alloc(s, GFP_KERNEL);
+    slab.kmem_cache_free(s, q);
+    slab.trace = null;
+    slab.kfree(slab.kmalloc(8, GFP_KERNEL));
+    expect(events).toEqual([
+      {
+        event: 'kmem_cache_alloc',
+        ptr: q,
+        bytes_req: 24,
+        bytes_alloc: 24,
+        gfp_flags: GFP_KERNEL,
+        name: 'traced',
+      },
+      { event: 'kmem_cache_free', ptr: q, name: 'traced' },
+    ]);
   });
 });

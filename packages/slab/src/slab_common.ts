@@ -215,10 +215,20 @@ export class SlabAllocator extends Slub {
 
   /** kmalloc(size, flags): `size` bytes, ZERO_SIZE_PTR for 0, NULL (0) on failure. */
   kmalloc(size: number, flags: number): number {
-    if (size > KMALLOC_MAX_CACHE_SIZE || size !== size >>> 0) return this.kmalloc_large(size, flags);
-    if (size === 0) return ZERO_SIZE_PTR;
-    const index = size <= 192 ? size_index[(size - 1) >> 3] : 32 - Math.clz32(size - 1);
-    return this.kmem_cache_alloc(this.kmalloc_caches[flags & __GFP_DMA][index], flags);
+    let p: number;
+    if (size > KMALLOC_MAX_CACHE_SIZE || size !== size >>> 0) {
+      p = this.kmalloc_large(size, flags);
+    } else if (size === 0) {
+      p = ZERO_SIZE_PTR;
+    } else {
+      const index = size <= 192 ? size_index[(size - 1) >> 3] : 32 - Math.clz32(size - 1);
+      p = this.slab_alloc_node(this.kmalloc_caches[flags & __GFP_DMA][index], flags);
+    }
+    if (this.trace !== null) {
+      const bytes_alloc = p === 0 || p === ZERO_SIZE_PTR ? 0 : this.ksize(p);
+      this.trace({ event: 'kmalloc', ptr: p, bytes_req: size, bytes_alloc, gfp_flags: flags });
+    }
+    return p;
   }
 
   /** kzalloc(size, flags): zeroed kmalloc(). */
@@ -256,12 +266,13 @@ export class SlabAllocator extends Slub {
 
   /** kfree(objp): NULL and ZERO_SIZE_PTR are ignored; a bad pointer is reported, not freed. */
   kfree(x: number): void {
+    if (this.trace !== null) this.trace({ event: 'kfree', ptr: x });
     if (x >>> 0 <= ZERO_SIZE_PTR && x >= 0) return;
     const pfn = (x - PAGE_OFFSET) >>> PAGE_SHIFT;
     if (pfn < this.max_pfn) {
       const slab = this.slab_head[pfn];
       if (slab >= 0) {
-        this.kmem_cache_free(this.caches[this.slab_cache[slab] - 1]!, x);
+        this.slab_free(this.caches[this.slab_cache[slab] - 1]!, x);
         return;
       }
       const large = this.large_order[pfn];

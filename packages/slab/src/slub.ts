@@ -235,6 +235,20 @@ export function calculate_alignment(flags: number, align: number, size: number):
   return ALIGN(Math.max(align, POINTER_SIZE), POINTER_SIZE);
 }
 
+/** The kmalloc / kmem_cache_alloc / kfree / kmem_cache_free tracepoints. */
+export type SlabTraceEvent =
+  | { event: 'kmalloc'; ptr: number; bytes_req: number; bytes_alloc: number; gfp_flags: number }
+  | {
+      event: 'kmem_cache_alloc';
+      ptr: number;
+      bytes_req: number;
+      bytes_alloc: number;
+      gfp_flags: number;
+      name: string;
+    }
+  | { event: 'kfree'; ptr: number }
+  | { event: 'kmem_cache_free'; ptr: number; name: string };
+
 /** Options of a slab allocator instance. */
 export interface SlubOptions {
   /** Where messages go; defaults to the page allocator's printk, else nowhere. */
@@ -319,6 +333,8 @@ export class Slub {
   readonly slub_debug: { global: number; blocks: SlubDebugBlock[] };
   /** add_taint(TAINT_BAD_PAGE) happened: reports say "Tainted: G    B". */
   tainted = false;
+  /** The kmem tracepoints (include/trace/events/kmem.h); null when nobody listens. */
+  trace: ((event: SlabTraceEvent) => void) | null = null;
   /** The boot caches holding every struct kmem_cache and kmem_cache_node (null while bootstrapping). */
   kmem_cache: KmemCache | null = null;
   kmem_cache_node: KmemCache | null = null;
@@ -491,10 +507,31 @@ export class Slub {
   /** kmem_cache_alloc(cachep, flags): an object, or 0 (NULL) when no memory can be had. */
   kmem_cache_alloc(s: KmemCache, gfpflags: number): number {
     const object = s.cpu_freelist;
-    if (object === 0 || (gfpflags & (__GFP_ZERO | __GFP_DIRECT_RECLAIM)) !== 0) {
-      return this.slab_alloc(s, gfpflags);
+    if (object === 0 || (gfpflags & (__GFP_ZERO | __GFP_DIRECT_RECLAIM)) !== 0 || this.trace !== null) {
+      const p = this.slab_alloc(s, gfpflags);
+      if (this.trace !== null) {
+        this.trace({
+          event: 'kmem_cache_alloc',
+          ptr: p,
+          bytes_req: s.object_size,
+          bytes_alloc: s.size,
+          gfp_flags: gfpflags,
+          name: s.name,
+        });
+      }
+      return p;
     }
     // get_freepointer(): the next free object is stored inside this one.
+    s.cpu_freelist = this.mem.read32(object - PAGE_OFFSET + s.offset);
+    s.nr_allocated++;
+    return object;
+  }
+
+  /** The allocation fast path without the tracepoint (kmalloc() traces its own event). */
+  protected slab_alloc_node(s: KmemCache, gfpflags: number): number {
+    const object = s.cpu_freelist;
+    if (object === 0 || (gfpflags & (__GFP_ZERO | __GFP_DIRECT_RECLAIM)) !== 0)
+      return this.slab_alloc(s, gfpflags);
     s.cpu_freelist = this.mem.read32(object - PAGE_OFFSET + s.offset);
     s.nr_allocated++;
     return object;
@@ -654,6 +691,12 @@ export class Slub {
 
   /** kmem_cache_free(cachep, objp). A bad pointer is reported and the free refused. */
   kmem_cache_free(s: KmemCache, x: number): void {
+    if (this.trace !== null) this.trace({ event: 'kmem_cache_free', ptr: x, name: s.name });
+    this.slab_free(s, x);
+  }
+
+  /** The free fast path without the tracepoint (kfree() traces its own event). */
+  protected slab_free(s: KmemCache, x: number): void {
     const pfn = (x - PAGE_OFFSET) >>> PAGE_SHIFT;
     const slab = pfn < this.max_pfn ? this.slab_head[pfn] : NONE;
     if (slab === NONE || this.slab_cache[slab] !== s.id + 1 || s.debug) {
