@@ -219,6 +219,7 @@ describe('shrink, shrinker and destroy', () => {
     expect(slab.kmem_cache_shrink(s)).toBe(0);
     expect(s.nr_slabs).toBe(0);
     expect(pages.nr_free_pages()).toBe(before);
+    expect(objs.some((p) => pages.PageSlab(pages.virt_to_page(p)))).toBe(false);
   });
 
   it('frees empty slabs through the shrinker under memory pressure', () => {
