@@ -106,6 +106,28 @@ describe("k's own image boots to code32_start", () => {
     expect(r.bootParams!.hdr.cmd_line_ptr).toBe(0x75000 + 0x9800);
   });
 
+  it('memory above 4 GiB in the CMOS reaches boot_params as a 64-bit e820 entry', () => {
+    const r = bootToCode32Start({
+      ramSize: 64 * MIB,
+      configure: (pc) => {
+        pc.cmos.ram[0x5b] = 0x00; // 0x000100 blocks of 64 KiB = 16 MiB above 4 GiB
+        pc.cmos.ram[0x5c] = 0x01;
+        pc.cmos.ram[0x5d] = 0x00;
+      },
+    });
+    expect(r.reached).toBe(true);
+    expect(r.biosE820.at(-1)).toEqual({ addr: 2 ** 32, size: 16 * MIB, type: 1 });
+    expect(r.bootParams!.e820_table).toEqual(r.biosE820);
+    expect(r.biosE820).toEqual(r.expectedE820);
+  });
+
+  it('the BIOS hands over with A20 off; setup turns it on through the BIOS and verifies it', () => {
+    const r = bootToCode32Start({ ramSize: 32 * MIB });
+    expect(r.reached).toBe(true);
+    expect(r.serial).toContain('k setup: enable_a20: on through the BIOS (int 15h AX=2401h)');
+    expect(r.pc.bus.a20Enabled).toBe(true);
+  });
+
   it('the release build is quiet and lands in the same place', () => {
     const r = bootToCode32Start({ kernel: buildKernelImage({ debug: false }), ramSize: 32 * MIB });
     expect(r.reached).toBe(true);

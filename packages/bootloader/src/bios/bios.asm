@@ -1,8 +1,8 @@
 ; k BIOS: the 64 KiB system ROM at F000:0000-F000:FFFF (aliased below 4 GiB).
 ; The CPU starts at F000:FFF0; POST builds the interrupt vector table, the BIOS data area (BDA)
 ; at 0x400 and a 1 KiB extended BIOS data area (EBDA) below 640 KiB, programs the PICs, PIT and
-; COM1, finds the ATA disk, builds the e820 map from the CMOS memory-size bytes, and boots the
-; disk with int 19h. Services follow the IBM PC/AT BIOS conventions as Ralf Brown's interrupt
+; COM1, finds the ATA disk, builds the e820 map from the CMOS memory-size bytes, turns A20 off
+; (as the PC/AT BIOS hands over) and boots the disk with int 19h. Services follow the IBM PC/AT BIOS conventions as Ralf Brown's interrupt
 ; list documents them (and as SeaBIOS implements them): results in registers, errors with CF=1
 ; and a status in AH.
 ;
@@ -200,6 +200,7 @@ post:
 
     mov si, msg_banner
     call print_str
+    call a20_off
     POST 0x08
     sti
     int 0x19
@@ -239,6 +240,34 @@ pit_init:
     xor al, al                          ; divisor 65536: 18.2 Hz
     out 0x40, al
     out 0x40, al
+    ret
+
+; Hands over with A20 off, as the PC/AT BIOS does (8086 wrap-around at 1 MiB): through the 8042
+; (output port command D1h, data DDh) and port 0x92. int 15h AX=2401h turns it back on.
+a20_off:
+    call kbc_wait
+    mov al, 0xD1
+    out 0x64, al
+    call kbc_wait
+    mov al, 0xDD
+    out 0x60, al
+    call kbc_wait
+    in al, 0x92
+    and al, 0xFC
+    out 0x92, al
+    ret
+
+; Waits (bounded) until the 8042 input buffer is empty.
+kbc_wait:
+    push cx
+    mov cx, 0xFFFF
+.poll:
+    in al, 0x64
+    test al, 0x02
+    jz .done
+    loop .poll
+.done:
+    pop cx
     ret
 
 cmos_read:                              ; AL = register -> AL = value
