@@ -240,3 +240,35 @@ describe('boot messages and tracepoints', () => {
     ]);
   });
 });
+
+describe('exact allocations, vmap and si_meminfo', () => {
+  it('alloc_pages_exact returns the unused tail to the allocator', () => {
+    const { pa } = machine();
+    const free0 = pa.nr_free_pages();
+    const addr = pa.alloc_pages_exact(5 * PAGE_SIZE, GFP_KERNEL);
+    expect(addr % (8 * PAGE_SIZE)).toBe(0);
+    expect(free0 - pa.nr_free_pages()).toBe(5);
+    pa.free_pages_exact(addr, 5 * PAGE_SIZE);
+    expect(pa.nr_free_pages()).toBe(free0);
+  });
+
+  it('vmap maps pages the caller owns, vunmap leaves them allocated', () => {
+    const { pa } = machine();
+    const pages = [pa.alloc_page(GFP_KERNEL)!, pa.alloc_page(GFP_KERNEL)!];
+    const v = pa.vmap(pages, 'test_vmap');
+    expect(pa.vmalloc_to_page(v + PAGE_SIZE)).toBe(pages[1]);
+    expect(pa.vmallocinfo()).toMatch(/ 12288 test_vmap vmap\n$/);
+    pa.vunmap(v);
+    expect(pa.vmalloc_to_page(v)).toBeNull();
+    expect(pa.page_count(pages[0])).toBe(1);
+  });
+
+  it('si_meminfo reports pages and the unit', () => {
+    const { pa } = machine();
+    const info = pa.si_meminfo();
+    expect(info.totalram).toBe(pa.totalram_pages());
+    expect(info.freeram).toBe(pa.nr_free_pages());
+    expect(info.mem_unit).toBe(PAGE_SIZE);
+    expect(info.totalhigh).toBe(0);
+  });
+});

@@ -215,7 +215,7 @@ export class PageAllocator {
     this.setup_per_zone_lowmem_reserve();
     for (const zone of this.zones) this.zone_set_pageset_high_and_batch(zone);
     const tables = () => this.pgtables();
-    this.vmap = new Vmalloc(this, tables);
+    this.vmap_area = new Vmalloc(this, tables);
     this.highmem = new Highmem(this, tables);
   }
 
@@ -223,7 +223,7 @@ export class PageAllocator {
 
   private kernel_page_tables: KernelPageTables | undefined;
   /** The vmalloc area (vmap_area_root and friends). */
-  readonly vmap: Vmalloc;
+  readonly vmap_area: Vmalloc;
   /** The PKMAP window and kmap_atomic slots. */
   readonly highmem: Highmem;
 
@@ -249,35 +249,45 @@ export class PageAllocator {
   }
 
   get VMALLOC_START(): number {
-    return this.vmap.VMALLOC_START;
+    return this.vmap_area.VMALLOC_START;
   }
 
   /** vmalloc(): `size` bytes of virtually contiguous memory, 0 on failure. `caller` shows in vmallocinfo. */
   vmalloc(size: number, caller?: string): number {
     if (size > 0) this.__might_sleep('mm/vmalloc.c:3790');
-    return this.vmap.vmalloc(size, caller);
+    return this.vmap_area.vmalloc(size, caller);
   }
 
   /** vzalloc(): zeroed vmalloc(). */
   vzalloc(size: number, caller?: string): number {
     if (size > 0) this.__might_sleep('mm/vmalloc.c:3790');
-    return this.vmap.vzalloc(size, caller);
+    return this.vmap_area.vzalloc(size, caller);
   }
 
   vfree(addr: number): void {
-    this.vmap.vfree(addr);
+    this.vmap_area.vfree(addr);
+  }
+
+  /** vmap(): maps existing pages at contiguous vmalloc-area addresses; 0 on failure. */
+  vmap(pages: readonly number[], caller?: string): number {
+    return this.vmap_area.vmap(pages, caller);
+  }
+
+  /** vunmap(): undoes vmap(); the pages stay allocated. */
+  vunmap(addr: number): void {
+    this.vmap_area.vunmap(addr);
   }
 
   vmalloc_to_page(addr: number): number | null {
-    return this.vmap.vmalloc_to_page(addr);
+    return this.vmap_area.vmalloc_to_page(addr);
   }
 
   is_vmalloc_addr(addr: number): boolean {
-    return this.vmap.is_vmalloc_addr(addr);
+    return this.vmap_area.is_vmalloc_addr(addr);
   }
 
   find_vm_area(addr: number): VmStruct | undefined {
-    return this.vmap.find_vm_area(addr);
+    return this.vmap_area.find_vm_area(addr);
   }
 
   /** kmap(): a long-lived kernel address for any page (may sleep). */
@@ -821,6 +831,30 @@ export class PageAllocator {
     return page === null ? 0 : this.page_address(page);
   }
 
+  /**
+   * alloc_pages_exact(): `size` bytes of physically contiguous lowmem, as a kernel virtual
+   * address; the pages past `size` in the power-of-two block go back to the allocator.
+   */
+  alloc_pages_exact(size: number, gfp: number): number {
+    if (!Number.isInteger(size) || size <= 0) {
+      throw new PageAllocError(`alloc_pages_exact: size must be a positive integer, got ${size}`);
+    }
+    const nr = Math.ceil(size / PAGE_SIZE);
+    const order = Math.ceil(Math.log2(nr));
+    const addr = this.__get_free_pages(gfp & ~__GFP_COMP, order);
+    if (addr === 0) return 0;
+    const page = this.virt_to_page(addr);
+    this.split_page(page, order);
+    for (let p = page + nr; p < page + (1 << order); p++) this.__free_pages(p, 0);
+    return addr;
+  }
+
+  /** free_pages_exact(): frees what alloc_pages_exact() returned. */
+  free_pages_exact(addr: number, size: number): void {
+    const nr = Math.ceil(size / PAGE_SIZE);
+    for (let i = 0; i < nr; i++) this.free_pages(addr + i * PAGE_SIZE, 0);
+  }
+
   __get_free_page(gfp: number): number {
     return this.__get_free_pages(gfp, 0);
   }
@@ -946,6 +980,27 @@ export class PageAllocator {
     return this.zones[ZONE_HIGHMEM].nr_free_pages;
   }
 
+  /** si_meminfo(): what sysinfo(2) reports, in pages (mem_unit = PAGE_SIZE). */
+  si_meminfo(): {
+    totalram: number;
+    freeram: number;
+    sharedram: number;
+    bufferram: number;
+    totalhigh: number;
+    freehigh: number;
+    mem_unit: number;
+  } {
+    return {
+      totalram: this.totalram_pages(),
+      freeram: this.nr_free_pages(),
+      sharedram: 0,
+      bufferram: 0,
+      totalhigh: this.totalhigh_pages(),
+      freehigh: this.nr_free_highpages(),
+      mem_unit: PAGE_SIZE,
+    };
+  }
+
   /** adjust_managed_page_count(). */
   adjust_managed_page_count(page: number, count: number): void {
     this.page_zone(page).managed_pages += count;
@@ -1004,7 +1059,7 @@ export class PageAllocator {
 
   /** The text of /proc/vmallocinfo. */
   vmallocinfo(): string {
-    return this.vmap.vmallocinfo();
+    return this.vmap_area.vmallocinfo();
   }
 
   /**

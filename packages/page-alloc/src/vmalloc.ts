@@ -123,7 +123,7 @@ export class Vmalloc {
   vfree(addr: number): void {
     if (addr === 0) return;
     const vm = this.find_vm_area(addr);
-    if (!vm) {
+    if (!vm || !(vm.flags & VM_ALLOC)) {
       this.pa.printk(`${KERN_WARNING}------------[ cut here ]------------\n`);
       this.pa.printk(
         `${KERN_ERR}Trying to vfree() nonexistent vm area (0x${(addr >>> 0).toString(16).padStart(8, '0')})\n`,
@@ -136,6 +136,34 @@ export class Vmalloc {
     this.pa.flush_tlb_kernel_range(vm.addr, vm.addr + vm.size);
     this.remove_vm_area(vm);
     for (const p of vm.pages) this.pa.__free_pages(p, 0);
+  }
+
+  /** vmap(): maps existing pages contiguously (the caller keeps owning them); 0 on failure. */
+  vmap(pages: readonly number[], caller = 'vmap'): number {
+    const size = pages.length * PAGE_SIZE;
+    if (size === 0) return 0;
+    const vm = this.get_vm_area(size + PAGE_SIZE, VM_MAP, caller);
+    if (!vm) return 0;
+    const pt = this.pgtables();
+    pages.forEach((page, i) => {
+      pt.set_pte(vm.addr + i * PAGE_SIZE, ((page << PAGE_SHIFT) | __PAGE_KERNEL) >>> 0);
+    });
+    return vm.addr;
+  }
+
+  /** vunmap(): removes a vmap() mapping without freeing the pages. */
+  vunmap(addr: number): void {
+    const vm = this.find_vm_area(addr);
+    if (!vm || !(vm.flags & VM_MAP)) {
+      this.pa.printk(
+        `${KERN_ERR}Trying to vunmap() nonexistent vm area (0x${(addr >>> 0).toString(16).padStart(8, '0')})\n`,
+      );
+      return;
+    }
+    const pt = this.pgtables();
+    for (let a = vm.addr; a < vm.addr + vm.size - PAGE_SIZE; a += PAGE_SIZE) pt.pte_clear(a);
+    this.pa.flush_tlb_kernel_range(vm.addr, vm.addr + vm.size);
+    this.remove_vm_area(vm);
   }
 
   /** vmalloc_to_page(): the page behind a vmalloc address, or null. */

@@ -188,7 +188,7 @@ export function meminfo(pa: PageAllocator): string {
   let available = free - totalreserve;
   available += s.nr_slab_reclaimable - Math.min(s.nr_slab_reclaimable >> 1, wmark_low);
   available = Math.max(available, 0);
-  const vmallocTotalKb = (pa.vmap.VMALLOC_END - pa.vmap.VMALLOC_START) / 1024;
+  const vmallocTotalKb = (pa.vmap_area.VMALLOC_END - pa.vmap_area.VMALLOC_START) / 1024;
   const kbRaw = (label: string, kb: number) => `${`${label}:`.padEnd(16)}${String(kb).padStart(8)} kB\n`;
   let out = '';
   out += kb_line('MemTotal', totalram);
@@ -229,7 +229,7 @@ export function meminfo(pa: PageAllocator): string {
   out += kb_line('CommitLimit', totalram >> 1);
   out += kb_line('Committed_AS', s.nr_anon_pages);
   out += kbRaw('VmallocTotal', vmallocTotalKb);
-  out += kbRaw('VmallocUsed', pa.vmap.used_bytes() / 1024);
+  out += kbRaw('VmallocUsed', pa.vmap_area.used_bytes() / 1024);
   out += kbRaw('VmallocChunk', 0);
   return out;
 }
