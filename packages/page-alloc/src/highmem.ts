@@ -20,6 +20,13 @@ import type { PageAllocator } from './page_alloc.js';
 import { __PAGE_KERNEL, type KernelPageTables } from './pgtable.js';
 import { KERN_ALERT, KERN_WARNING } from './printk.js';
 
+export interface HighmemState {
+  pkmap_count: Int32Array;
+  pkmap_page: Int32Array;
+  last_pkmap_nr: number;
+  kmap_atomic_idx: number;
+}
+
 export class Highmem {
   /** pkmap_count[]: 0 free, 1 mapped but unused (flush pending), n > 1: n - 1 users. */
   readonly pkmap_count = new Int32Array(LAST_PKMAP);
@@ -126,6 +133,26 @@ export class Highmem {
     this.pgtables().pte_clear(vaddr);
     this.pa.flush_tlb_kernel_range(vaddr, vaddr + PAGE_SIZE);
     this.kmap_atomic_idx--;
+  }
+
+  save(): HighmemState {
+    return {
+      pkmap_count: this.pkmap_count.slice(),
+      pkmap_page: this.pkmap_page.slice(),
+      last_pkmap_nr: this.last_pkmap_nr,
+      kmap_atomic_idx: this.kmap_atomic_idx,
+    };
+  }
+
+  restore(s: HighmemState): void {
+    this.pkmap_count.set(s.pkmap_count);
+    this.pkmap_page.set(s.pkmap_page);
+    this.last_pkmap_nr = s.last_pkmap_nr;
+    this.kmap_atomic_idx = s.kmap_atomic_idx;
+    this.page_address_map.clear();
+    for (let i = 0; i < LAST_PKMAP; i++) {
+      if (this.pkmap_page[i] >= 0) this.page_address_map.set(this.pkmap_page[i], PKMAP_ADDR(i));
+    }
   }
 
   /** Number of PKMAP slots mapped. */

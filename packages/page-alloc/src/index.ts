@@ -2,7 +2,7 @@ export { type ExecutionContext, processContext } from './context.js';
 export * from './e820.js';
 export { PageAllocError } from './errors.js';
 export * from './gfp.js';
-export { Highmem } from './highmem.js';
+export { Highmem, type HighmemState } from './highmem.js';
 export { Memblock, type MemblockRegion, MemblockType } from './memblock.js';
 export * from './memlayout.js';
 export { FreeArea, NIL, PerCpuPages, WMARK_HIGH, WMARK_LOW, WMARK_MIN, WMARK_PROMO, Zone } from './mmzone.js';
@@ -11,6 +11,7 @@ export {
   PAGE_ALLOC_COSTLY_ORDER,
   PageAllocator,
   type PageAllocatorOptions,
+  type PageAllocatorState,
   type PageAllocTraceEvent,
   type PhysRange,
   sysctl_lowmem_reserve_ratio,

@@ -175,3 +175,46 @@ describe('buddy allocator', () => {
     expect(pa.alloc_page(__GFP_DMA)).not.toBeNull();
   });
 });
+
+describe('large machines', () => {
+  it('builds a 4 GiB machine: highmem up to the PCI hole at 3 GiB', () => {
+    const { pa } = machine(4096 * MiB);
+    expect(pa.max_pfn).toBe(0xc0000);
+    const high = pa.zones[ZONE_HIGHMEM];
+    expect(high.zone_start_pfn).toBe(0x38000);
+    expect(high.present_pages).toBe(0xc0000 - 0x38000);
+    expect(pa.totalhigh_pages()).toBe(high.managed_pages);
+    const page = pa.alloc_pages(GFP_HIGHUSER, 10)!;
+    expect(page).toBeGreaterThanOrEqual(0x38000);
+    pa.__free_pages(page, 10);
+  });
+});
+
+describe('save and restore', () => {
+  it('restores the allocator to a saved state', () => {
+    const memory = new PhysicalMemory(1024 * MiB);
+    const pa = new PageAllocator({ memory });
+    const a = pa.alloc_pages(GFP_KERNEL, 3)!;
+    const v = pa.vmalloc(3 * PAGE_SIZE);
+    const high = pa.alloc_page(GFP_HIGHUSER)!;
+    const k = pa.kmap(high);
+    const state = pa.save();
+    const text = pa.buddyinfo() + pa.vmallocinfo();
+    pa.__free_pages(a, 3);
+    pa.vfree(v);
+    pa.kunmap(high);
+    pa.alloc_pages(GFP_KERNEL, 5);
+    pa.restore(state);
+    expect(pa.buddyinfo() + pa.vmallocinfo()).toBe(text);
+    expect(pa.page_count(a)).toBe(1);
+    expect(pa.page_address(high)).toBe(k);
+    const other = new PageAllocator({ memory });
+    other.restore(state);
+    expect(other.nr_free_pages()).toBe(pa.nr_free_pages());
+    expect(other.swapper_pg_dir).toBe(pa.swapper_pg_dir);
+    expect(other.vmalloc_to_page(v + PAGE_SIZE)).toBe(pa.vmalloc_to_page(v + PAGE_SIZE));
+    expect(() => new PageAllocator({ memory: new PhysicalMemory(16 * MiB) }).restore(state)).toThrow(
+      /max_pfn/,
+    );
+  });
+});

@@ -28,7 +28,7 @@ import {
   ZONE_MOVABLE,
   ZONE_NORMAL,
 } from './gfp.js';
-import { Highmem } from './highmem.js';
+import { Highmem, type HighmemState } from './highmem.js';
 import { Memblock } from './memblock.js';
 import {
   __pa,
@@ -71,6 +71,33 @@ export interface PhysRange {
 export type PageAllocTraceEvent =
   | { event: 'mm_page_alloc'; pfn: number; order: number; gfp_flags: number; migratetype: number }
   | { event: 'mm_page_free'; pfn: number; order: number };
+
+/** Everything save() captures (page contents and page tables live in PhysicalMemory). */
+export interface PageAllocatorState {
+  max_pfn: number;
+  page_flags: Uint16Array;
+  _mapcount: Int16Array;
+  _refcount: Int32Array;
+  _private: Int32Array;
+  _lru: Int32Array;
+  zones: {
+    free_list: number[];
+    nr_free: number[];
+    nr_free_pages: number;
+    managed_pages: number;
+    watermark: number[];
+    lowmem_reserve: number[];
+    pcp_count: number;
+    pcp_list: Int32Array;
+  }[];
+  min_free_kbytes: number;
+  tainted: string;
+  nr_bad_pages: number;
+  node_stats: NodeStats;
+  swapper_pg_dir: number;
+  vmalloc: VmStruct[];
+  highmem: HighmemState;
+}
 
 export interface PageAllocatorOptions {
   /** The machine's RAM. */
@@ -217,6 +244,75 @@ export class PageAllocator {
     const tables = () => this.pgtables();
     this.vmap_area = new Vmalloc(this, tables);
     this.highmem = new Highmem(this, tables);
+  }
+
+  // ---- saving and restoring ----
+
+  /** A copy of the allocator's state; restore() puts it back (memory is saved separately). */
+  save(): PageAllocatorState {
+    return {
+      max_pfn: this.max_pfn,
+      page_flags: this.page_flags.slice(),
+      _mapcount: this._mapcount.slice(),
+      _refcount: this._refcount.slice(),
+      _private: this._private.slice(),
+      _lru: this._lru.slice(),
+      zones: this.zones.map((z) => ({
+        free_list: z.free_area.map((a) => a.free_list),
+        nr_free: z.free_area.map((a) => a.nr_free),
+        nr_free_pages: z.nr_free_pages,
+        managed_pages: z.managed_pages,
+        watermark: [...z._watermark],
+        lowmem_reserve: [...z.lowmem_reserve],
+        pcp_count: z.pcp.count,
+        pcp_list: z.pcp.list.slice(),
+      })),
+      min_free_kbytes: this.min_free_kbytes,
+      tainted: this.tainted,
+      nr_bad_pages: this.nr_bad_pages,
+      node_stats: { ...this.node_stats },
+      swapper_pg_dir: this.swapper_pg_dir,
+      vmalloc: this.vmap_area.save(),
+      highmem: this.highmem.save(),
+    };
+  }
+
+  /** Restores a save() of an allocator built over the same e820 map. */
+  restore(s: PageAllocatorState): void {
+    if (s.max_pfn !== this.max_pfn) {
+      throw new PageAllocError(
+        `restore: state.max_pfn ${s.max_pfn} does not match this machine's max_pfn ${this.max_pfn}`,
+      );
+    }
+    this.page_flags.set(s.page_flags);
+    this._mapcount.set(s._mapcount);
+    this._refcount.set(s._refcount);
+    this._private.set(s._private);
+    this._lru.set(s._lru);
+    s.zones.forEach((zs, i) => {
+      const z = this.zones[i];
+      z.free_area.forEach((a, o) => {
+        a.free_list = zs.free_list[o];
+        a.nr_free = zs.nr_free[o];
+      });
+      z.nr_free_pages = zs.nr_free_pages;
+      z.managed_pages = zs.managed_pages;
+      zs.watermark.forEach((w, k) => {
+        z._watermark[k] = w;
+      });
+      zs.lowmem_reserve.forEach((r, k) => {
+        z.lowmem_reserve[k] = r;
+      });
+      z.pcp.count = zs.pcp_count;
+      z.pcp.list.set(zs.pcp_list);
+    });
+    this.min_free_kbytes = s.min_free_kbytes;
+    this.tainted = s.tainted;
+    this.nr_bad_pages = s.nr_bad_pages;
+    Object.assign(this.node_stats, s.node_stats);
+    this.kernel_page_tables = s.swapper_pg_dir ? new KernelPageTables(this, {}, s.swapper_pg_dir) : undefined;
+    this.vmap_area.restore(s.vmalloc);
+    this.highmem.restore(s.highmem);
   }
 
   // ---- kernel page tables, vmalloc, kmap ----

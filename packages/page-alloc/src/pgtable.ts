@@ -50,7 +50,13 @@ export class KernelPageTables {
   constructor(
     private readonly pa: PageAllocator,
     options: PagingInitOptions = {},
+    /** An existing swapper_pg_dir (restoring a saved machine): nothing is built. */
+    existing?: number,
   ) {
+    if (existing !== undefined) {
+      this.swapper_pg_dir = existing;
+      return;
+    }
     this.swapper_pg_dir = this.alloc_table();
     this.kernel_physical_mapping_init(options.pse ?? false);
     // permanent_kmaps_init() and the fixmap: their page tables exist from boot.

@@ -172,6 +172,15 @@ export class Vmalloc {
     return phys < 0 ? null : Math.floor(phys / PAGE_SIZE);
   }
 
+  save(): VmStruct[] {
+    return this.areas.map((a) => ({ ...a, pages: [...a.pages] }));
+  }
+
+  restore(areas: readonly VmStruct[]): void {
+    this.areas.length = 0;
+    for (const a of areas) this.areas.push({ ...a, pages: [...a.pages] });
+  }
+
   /** Bytes mapped by vmalloc areas (VmallocUsed, pages only). */
   used_bytes(): number {
     let n = 0;
