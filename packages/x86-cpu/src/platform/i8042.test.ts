@@ -52,4 +52,12 @@ describe('I8042', () => {
     expect(events).toEqual(['irq1 true']);
     expect(io.in8(0x60)).toBe(0x1e);
   });
+
+  it('answers bytes for the (absent) mouse with 0xFE on the aux channel', () => {
+    const { io } = setup();
+    io.out8(0x64, 0xd4);
+    io.out8(0x60, 0xff);
+    expect(io.in8(0x64) & 0x21).toBe(0x21);
+    expect(io.in8(0x60)).toBe(0xfe);
+  });
 });

@@ -163,7 +163,10 @@ export class I8042 {
         this.updateIrq();
         return;
       case 0xd4:
-        return; // no mouse: the byte goes nowhere
+        // No mouse is attached: the controller answers every byte for it with "resend" on the aux channel.
+        this.queue.push([0xfe, true]);
+        this.updateIrq();
+        return;
     }
     this.keyboardCommand(v);
   }
