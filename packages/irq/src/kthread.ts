@@ -125,8 +125,11 @@ export class Kthreads implements Scheduler {
     this.run();
   }
 
-  /** Runs runnable threads until none is left. Returns the number of thread slices run. */
-  run(): number {
+  /**
+   * Runs runnable threads until none is left (or `budget` slices have run, so a thread that
+   * never sleeps cannot hang the host). Returns the number of thread slices run.
+   */
+  run(budget = 100_000): number {
     if (this.running || this.runqueue.length === 0) {
       this.need_resched = false;
       return 0;
@@ -135,7 +138,7 @@ export class Kthreads implements Scheduler {
     const leave = this.enter();
     let slices = 0;
     try {
-      while (this.runqueue.length > 0) {
+      while (this.runqueue.length > 0 && slices < budget) {
         const t = this.runqueue.shift()!;
         t.queued = false;
         if (t.state === TASK_DEAD) continue;
@@ -159,7 +162,7 @@ export class Kthreads implements Scheduler {
         }
       }
     } finally {
-      this.need_resched = false;
+      this.need_resched = this.runqueue.length > 0;
       this.running = false;
       leave();
     }

@@ -163,7 +163,8 @@ export class Softirq {
         for (;;) {
           self.sched.set_current_state(TASK_RUNNING);
           self.do_softirq();
-          self.sched.set_current_state(TASK_INTERRUPTIBLE);
+          // run_ksoftirqd: sleep only when nothing is pending; otherwise let others run first
+          if (!self.pending) self.sched.set_current_state(TASK_INTERRUPTIBLE);
           yield;
         }
       }, 'ksoftirqd/0');
