@@ -127,3 +127,36 @@ describe('PC chipset wiring', () => {
     expect(pc.run(1_000_000).reason).toBe('hlt');
   });
 });
+
+describe('PC robustness', () => {
+  it('survives random port traffic to every device without a host exception', () => {
+    let seed = 0x12345678;
+    const rnd = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return seed >>> 0;
+    };
+    const ports = [
+      0x20, 0x21, 0xa0, 0xa1, 0x40, 0x41, 0x42, 0x43, 0x61, 0x60, 0x64, 0x70, 0x71, 0x92, 0x80, 0xe9, 0x1f0,
+      0x1f1, 0x1f2, 0x1f3, 0x1f4, 0x1f5, 0x1f6, 0x1f7, 0x3f6, 0x3f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe,
+      0x3ff,
+    ];
+    const pc = new PC({ ramSize: 1 << 20, disk: new Uint8Array(512 * 32), rom: timer });
+    for (let i = 0; i < 200_000; i++) {
+      const port = ports[rnd() % ports.length];
+      const op = rnd() % 8;
+      if (op < 3) pc.io.out8(port, rnd() & 0xff);
+      else if (op < 6) pc.io.in8(port);
+      else if (op === 6) pc.io.out16(port, rnd() & 0xffff);
+      else pc.io.in32(port);
+      if (i % 1000 === 0) {
+        pc.uart.receive([rnd() & 0xff]);
+        pc.kbc.sendScancodes([rnd() & 0xff]);
+        if (pc.pic.intr()) pc.pic.acknowledge();
+      }
+    }
+    expect(() => pc.run(10_000)).not.toThrow();
+    expect(() => JSON.stringify(pc.saveState())).not.toThrow();
+  });
+});
