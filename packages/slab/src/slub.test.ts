@@ -118,6 +118,10 @@ describe('allocation and free', () => {
     expect(s.nr_slabs).toBe(3);
     const slabs = [...new Set(objs.map((p) => slab.virt_to_slab(p)))];
     expect(slabs.every((pfn) => pages.PageSlab(pfn))).toBe(true);
+    // Order-1 slabs are compound pages (__GFP_COMP), PG_slab on the head.
+    expect(pages.PageHead(slabs[0])).toBe(true);
+    expect(pages.compound_head(slabs[0] + 1)).toBe(slabs[0]);
+    expect(slab.virt_to_slab(objs[7])).toBe(slabs[0]);
     expect(slab.slab_list[slabs[0]]).toBe(LIST_FULL);
     expect(slab.slab_list[slabs[2]]).toBe(LIST_CPU);
     slab.kmem_cache_free(s, objs[0]);

@@ -11,6 +11,7 @@ import { type ExecutionContext, KERN_ERR, KERN_WARNING, type Printk, processCont
 import type { ByteMemory } from './container_of.js';
 import { badArgument, checkU32, KernelPanic, SlabError } from './errors.js';
 import {
+  __GFP_COMP,
   __GFP_DIRECT_RECLAIM,
   __GFP_DMA32,
   __GFP_HIGHMEM,
@@ -142,7 +143,9 @@ export class KmemCache {
     this.objects = order_objects(this.order, l.size);
     this.min_order = get_order(l.size);
     this.allocflags =
-      (flags & SLAB_CACHE_DMA ? GFP_DMA : 0) | (flags & SLAB_RECLAIM_ACCOUNT ? __GFP_RECLAIMABLE : 0);
+      __GFP_COMP |
+      (flags & SLAB_CACHE_DMA ? GFP_DMA : 0) |
+      (flags & SLAB_RECLAIM_ACCOUNT ? __GFP_RECLAIMABLE : 0);
     // set_min_partial(s, ilog2(s->size) / 2), clamped to MIN_PARTIAL..MAX_PARTIAL.
     this.min_partial = Math.min(10, Math.max(5, Math.floor(Math.log2(l.size) / 2)));
     this.debug = (flags & SLAB_DEBUG_FLAGS) !== 0;
