@@ -9,12 +9,12 @@ import { FreeBSDMalloc, M_WAITOK, UMA_ALIGN_PTR } from '../src/index.js';
 import { mixedTrace, replay } from './traces.js';
 
 const MiB = 1024 * 1024;
-const trace = mixedTrace();
+const trace = mixedTrace(20_000);
 const ptrs = new Float64Array(trace.slots);
 const BATCH = 10_000;
 const held = new Float64Array(BATCH);
 
-const bench = new Bench({ time: 1500, warmupTime: 300 });
+const bench = new Bench({ time: 1000, iterations: 10, warmupTime: 200, warmupIterations: 2 });
 const pairs: Record<string, number> = {};
 
 function task(name: string, n: number, fn: () => void): void {
