@@ -61,6 +61,7 @@ import {
   slab_free_checks,
   slab_report_bad_free,
   TRACK_SIZE,
+  validate_slab,
 } from './slub_debug.js';
 import { CallerTable } from './symbols.js';
 
@@ -952,6 +953,23 @@ export class Slub {
     if (s.node_address !== 0 && this.kmem_cache_node !== null) {
       this.kmem_cache_free(this.kmem_cache_node, s.node_address);
     }
+  }
+
+  /**
+   * validate_slab_cache() (what writing to /sys/kernel/slab/<cache>/validate does): flush the CPU
+   * slab, then check every slab's freelist, counters and objects, reporting what is wrong.
+   * Returns the number of slabs checked.
+   */
+  validate_slab_cache(s: KmemCache): number {
+    this.checkCache('validate_slab_cache', s);
+    this.flush_cpu_slab(s);
+    let count = 0;
+    for (const slab of [...this.list_slabs(s.partial), ...this.list_slabs(s.full)]) {
+      validate_slab(this, s, slab);
+      count++;
+    }
+    if (count !== s.nr_slabs) this.pr_err(`SLUB: ${s.name} ${count} slabs counted but counter=${s.nr_slabs}`);
+    return count;
   }
 
   // ---- counting ----------------------------------------------------------------------------

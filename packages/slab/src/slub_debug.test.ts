@@ -195,4 +195,18 @@ describe('poisoning, red zones and tracking', () => {
     expect(printk.lines.some((l) => l.startsWith(`TRACE traced alloc 0x${hex(p)} inuse=0 fp=0x`))).toBe(true);
     expect(printk.lines.some((l) => l.startsWith(`TRACE traced free 0x${hex(p)} inuse=1 fp=0x`))).toBe(true);
   });
+
+  it('validates a cache like /sys/kernel/slab/<cache>/validate, finding a write after free', () => {
+    const { slab, s, printk } = debugMachine();
+    const objs = Array.from({ length: 10 }, () => slab.kmem_cache_alloc(s, GFP_KERNEL));
+    for (const p of objs.slice(0, 5)) slab.kmem_cache_free(s, p);
+    expect(slab.validate_slab_cache(s)).toBe(s.nr_slabs);
+    expect(printk.lines.filter((l) => l.startsWith('BUG'))).toEqual([]);
+    slab.vmem.write8(objs[2] + 5, 0x42);
+    slab.validate_slab_cache(s);
+    expect(printk.lines).toContain('BUG dbg (Not tainted): Poison overwritten');
+    expect(printk.lines).toContain(
+      `FIX dbg: Restoring Poison 0x${hex(objs[2] + 5)}-0x${hex(objs[2] + 5)}=0x6b`,
+    );
+  });
 });

@@ -580,3 +580,22 @@ export function check_slab_on_discard(a: Slub, s: KmemCache, slab: number): void
     check_object(a, s, slab, addr + i * s.size + s.red_left_pad, SLUB_RED_INACTIVE);
   }
 }
+
+/** validate_slab(): the slab's freelist and count, then every object against its state. */
+export function validate_slab(a: Slub, s: KmemCache, slab: number): void {
+  slab_pad_check(a, s, slab);
+  if (!on_freelist(a, s, slab, 0)) return;
+  const free = new Set<number>();
+  for (
+    let p = a.slab_freelist[slab];
+    p !== 0 && free.size <= a.slab_objects[slab];
+    p = get_freepointer(a, s, p)
+  ) {
+    free.add(p);
+  }
+  const addr = slab_address(slab);
+  for (let i = 0; i < a.slab_objects[slab]; i++) {
+    const p = addr + i * s.size + s.red_left_pad;
+    if (!check_object(a, s, slab, p, free.has(p) ? SLUB_RED_INACTIVE : SLUB_RED_ACTIVE)) break;
+  }
+}

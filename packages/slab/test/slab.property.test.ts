@@ -116,7 +116,9 @@ describe('slab properties', () => {
           expect(kmallocCounted).toBe(kmallocLive);
           for (const c of slab.slab_caches) {
             expect(c.total_objects).toBeGreaterThanOrEqual(c.nr_allocated);
+            expect(slab.validate_slab_cache(c)).toBe(c.nr_slabs);
           }
+          expect(printk.lines.filter((l) => l.startsWith('BUG') || l.startsWith('SLUB:'))).toEqual([]);
           // Free everything, shrink, destroy: every page is back in the buddy allocator.
           for (const v of live) {
             if (v.cache) slab.kmem_cache_free(v.cache, v.p);
