@@ -1,16 +1,23 @@
 ; bench_loop16.asm — benchmark (c): a 16-bit register loop in real mode.
-; 160 x 65535 iterations of 5 instructions (plus the outer loop); POST 0x10 start, POST 0x11 end.
+; 160 x 65535 iterations of 5 instructions (plus the outer loop), repeated [0x7F00] times (0 means
+; once); POST 0x10 start, POST 0x11 end.
 %define ROM_NAME 'bench_loop16'
 %include "lib/rom.inc"
 
 bits 16
 real_mode_tests:
+  mov ebp, [0x7F00]
+  test ebp, ebp
+  jnz .go
+  inc ebp
+.go:
   mov al, 0x10
   out POST_PORT, al
-  mov si, 160
   xor ax, ax
   mov bx, 1
   xor dx, dx
+.repeat:
+  mov si, 160
 .outer:
   mov cx, 0xFFFF
 align 16
@@ -22,6 +29,8 @@ align 16
   jnz .inner
   dec si
   jnz .outer
+  dec ebp
+  jnz .repeat
   mov al, 0x11
   out POST_PORT, al
   ret
