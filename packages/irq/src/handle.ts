@@ -35,7 +35,9 @@ export function irq_wake_thread(k: Irq, desc: irq_desc, action: irqaction): void
 export function handle_IRQ_event(k: Irq, irq: number, desc: irq_desc): number {
   let retval = 0;
   let status = 0;
-  for (const action of [...desc.action]) {
+  const actions = desc.action;
+  for (let i = 0; i < actions.length; i++) {
+    const action = actions[i];
     if (action.flags & IRQF_DISABLED) k.preempt.local_irq_disable();
     else k.preempt.local_irq_enable();
     const ret = action.handler(irq, action.dev_id);
