@@ -136,7 +136,7 @@ describe('allocation calls', () => {
     pa.__free_page(b);
     expect(pa.alloc_page(GFP_KERNEL)).toBe(b); // hot: the last freed
     const zone = pa.page_zone(a);
-    const coldest = zone.pcp.list[0];
+    const coldest = zone.pcp.lists[0][0];
     expect(pa.alloc_page(GFP_KERNEL | __GFP_COLD)).toBe(coldest);
   });
 

@@ -8,19 +8,33 @@ import { NR_PAGE_ORDERS } from './memlayout.js';
 /** Sentinel for "no page" in list links. */
 export const NIL = -1;
 
+// enum migratetype: pages are grouped by mobility, one free list per type and order.
+export const MIGRATE_UNMOVABLE = 0;
+export const MIGRATE_MOVABLE = 1;
+export const MIGRATE_RECLAIMABLE = 2;
+/** Types that have per-cpu lists. */
+export const MIGRATE_PCPTYPES = 3;
+export const MIGRATE_HIGHATOMIC = 3;
+export const MIGRATE_ISOLATE = 4;
+export const MIGRATE_TYPES = 5;
+
 export class FreeArea {
-  /** pfn of the first free block on this order's list, NIL if empty. */
-  free_list = NIL;
-  /** Number of free blocks of this order. */
+  /** free_list[migratetype]: pfn of the first free block on that list, NIL if empty. */
+  readonly free_list = new Int32Array(MIGRATE_TYPES).fill(NIL);
+  /** Number of free blocks of this order (all types). */
   nr_free = 0;
 }
 
-/** struct per_cpu_pages for the one CPU modelled: a stack of order-0 pfns (top = hot end). */
+/**
+ * struct per_cpu_pages for the one CPU modelled: one stack of order-0 pfns per pcp migrate type
+ * (top = hot end, index 0 = cold end); `count` is their total, checked against `high`.
+ */
 export class PerCpuPages {
   count = 0;
   high = 0;
   batch = 1;
-  list: Int32Array = new Int32Array(0);
+  readonly counts = new Int32Array(MIGRATE_PCPTYPES);
+  lists: Int32Array[] = [];
 }
 
 export const WMARK_MIN = 0;

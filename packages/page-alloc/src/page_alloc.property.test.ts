@@ -58,7 +58,9 @@ function freeBlocks(pa: PageAllocator): string[][] {
   return pa.zones.map((z) => {
     const blocks: string[] = [];
     for (let o = 0; o < NR_PAGE_ORDERS; o++) {
-      for (let p = z.free_area[o].free_list; p !== NIL; p = pa._lru[p]) blocks.push(`${p}:${o}`);
+      for (const head of z.free_area[o].free_list) {
+        for (let p = head; p !== NIL; p = pa._lru[p]) blocks.push(`${p}:${o}`);
+      }
     }
     return blocks.sort();
   });
@@ -79,23 +81,32 @@ function checkConsistency(pa: PageAllocator, live: { page: number; order: number
     let pages = 0;
     for (let o = 0; o < NR_PAGE_ORDERS; o++) {
       let n = 0;
-      for (let p = z.free_area[o].free_list; p !== NIL; p = pa._lru[p]) {
-        n++;
-        if (!pa.PageBuddy(p) || p % (1 << o) !== 0) fail(`bad free block ${p} order ${o}`);
-        for (let q = p; q < p + (1 << o); q++) {
-          if (owner[q]) fail(`free pfn ${q} is also allocated or listed twice`);
-          owner[q] = 2;
+      z.free_area[o].free_list.forEach((head, mt) => {
+        for (let p = head; p !== NIL; p = pa._lru[p]) {
+          n++;
+          if (!pa.PageBuddy(p) || p % (1 << o) !== 0) fail(`bad free block ${p} order ${o}`);
+          if (pa.get_pageblock_migratetype(p) !== mt)
+            fail(`block ${p} on list ${mt} of another pageblock type`);
+          for (let q = p; q < p + (1 << o); q++) {
+            if (owner[q]) fail(`free pfn ${q} is also allocated or listed twice`);
+            owner[q] = 2;
+          }
         }
-      }
+      });
       if (n !== z.free_area[o].nr_free)
         fail(`${z.name} order ${o}: ${n} listed, nr_free ${z.free_area[o].nr_free}`);
       pages += n << o;
     }
-    for (let i = 0; i < z.pcp.count; i++) {
-      const p = z.pcp.list[i];
-      if (owner[p]) fail(`pcp pfn ${p} also elsewhere`);
-      owner[p] = 3;
-    }
+    let pcp = 0;
+    z.pcp.lists.forEach((list, mt) => {
+      for (let i = 0; i < z.pcp.counts[mt]; i++) {
+        const p = list[i];
+        if (owner[p]) fail(`pcp pfn ${p} also elsewhere`);
+        owner[p] = 3;
+        pcp++;
+      }
+    });
+    if (pcp !== z.pcp.count) fail(`${z.name}: pcp count ${z.pcp.count} but ${pcp} listed`);
     if (pages + z.pcp.count !== z.nr_free_pages) fail(`${z.name}: free pages not conserved`);
   }
 }

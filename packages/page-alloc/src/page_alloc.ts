@@ -13,10 +13,12 @@ import {
   __GFP_HIGH,
   __GFP_HIGHMEM,
   __GFP_MEMALLOC,
+  __GFP_MOVABLE,
   __GFP_NOFAIL,
   __GFP_NOMEMALLOC,
   __GFP_NORETRY,
   __GFP_NOWARN,
+  __GFP_RECLAIMABLE,
   __GFP_RETRY_MAYFAIL,
   __GFP_ZERO,
   format_gfp,
@@ -40,8 +42,22 @@ import {
   PAGE_OFFSET,
   PAGE_SHIFT,
   PAGE_SIZE,
+  pageblock_nr_pages,
+  pageblock_order,
 } from './memlayout.js';
-import { NIL, WMARK_HIGH, WMARK_LOW, WMARK_MIN, WMARK_PROMO, Zone } from './mmzone.js';
+import {
+  MIGRATE_MOVABLE,
+  MIGRATE_PCPTYPES,
+  MIGRATE_RECLAIMABLE,
+  MIGRATE_TYPES,
+  MIGRATE_UNMOVABLE,
+  NIL,
+  WMARK_HIGH,
+  WMARK_LOW,
+  WMARK_MIN,
+  WMARK_PROMO,
+  Zone,
+} from './mmzone.js';
 import {
   format_page_flags,
   PAGE_FLAGS_CHECK_AT_FREE,
@@ -59,7 +75,15 @@ import type { PhysicalMemoryLike as PhysicalMemory } from './physmem.js';
 import { KERN_ALERT, KERN_ERR, KERN_WARNING, type Printk } from './printk.js';
 import { DEF_PRIORITY, do_shrink_slab, type Shrinker } from './shrinker.js';
 import { Vmalloc, type VmStruct } from './vmalloc.js';
-import { buddyinfo, meminfo, type NodeStats, newNodeStats, pagetypeinfo, zoneinfo } from './vmstat.js';
+import {
+  buddyinfo,
+  free_blocks_by_type,
+  meminfo,
+  type NodeStats,
+  newNodeStats,
+  pagetypeinfo,
+  zoneinfo,
+} from './vmstat.js';
 
 /** A physical range [start, end) in bytes. */
 export interface PhysRange {
@@ -81,15 +105,17 @@ export interface PageAllocatorState {
   _private: Int32Array;
   _lru: Int32Array;
   zones: {
-    free_list: number[];
+    free_list: Int32Array[];
     nr_free: number[];
     nr_free_pages: number;
     managed_pages: number;
     watermark: number[];
     lowmem_reserve: number[];
     pcp_count: number;
-    pcp_list: Int32Array;
+    pcp_counts: Int32Array;
+    pcp_lists: Int32Array[];
   }[];
+  pageblock_migratetype: Uint8Array;
   min_free_kbytes: number;
   tainted: string;
   nr_bad_pages: number;
@@ -118,6 +144,13 @@ const B_TAIL = 1 << PG_tail;
 const B_SLAB = 1 << PG_slab;
 const B_RESERVED = 1 << PG_reserved;
 const B_HIGHMEM = 1 << PG_highmem;
+
+/** fallbacks[]: where each migrate type looks when its own lists are empty. */
+const fallbacks = [
+  [MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE],
+  [MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE],
+  [MIGRATE_UNMOVABLE, MIGRATE_MOVABLE],
+];
 
 // alloc_flags (mm/internal.h): which watermark to check and which reserves may be used.
 const ALLOC_WMARK_MIN = WMARK_MIN;
@@ -180,6 +213,8 @@ export class PageAllocator {
    * compound_head. Allocated first page: the order it was allocated with (compound_order).
    */
   readonly _lru: Int32Array;
+  /** The migrate type of each pageblock (pageblock_flags), MIGRATE_MOVABLE at boot. */
+  readonly pageblock_migratetype: Uint8Array;
 
   private readonly shrinkers: Shrinker[] = [];
   private warned_order = false;
@@ -234,6 +269,7 @@ export class PageAllocator {
     this._refcount = new Int32Array(n).fill(1);
     this._private = new Int32Array(n);
     this._lru = new Int32Array(n);
+    this.pageblock_migratetype = new Uint8Array(Math.ceil(n / pageblock_nr_pages)).fill(MIGRATE_MOVABLE);
 
     this.zones = ZONE_NAMES.map((name, i) => new Zone(name, i, MAX_NR_ZONES));
     this.free_area_init(ranges);
@@ -258,15 +294,17 @@ export class PageAllocator {
       _private: this._private.slice(),
       _lru: this._lru.slice(),
       zones: this.zones.map((z) => ({
-        free_list: z.free_area.map((a) => a.free_list),
+        free_list: z.free_area.map((a) => a.free_list.slice()),
         nr_free: z.free_area.map((a) => a.nr_free),
         nr_free_pages: z.nr_free_pages,
         managed_pages: z.managed_pages,
         watermark: [...z._watermark],
         lowmem_reserve: [...z.lowmem_reserve],
         pcp_count: z.pcp.count,
-        pcp_list: z.pcp.list.slice(),
+        pcp_counts: z.pcp.counts.slice(),
+        pcp_lists: z.pcp.lists.map((l) => l.slice()),
       })),
+      pageblock_migratetype: this.pageblock_migratetype.slice(),
       min_free_kbytes: this.min_free_kbytes,
       tainted: this.tainted,
       nr_bad_pages: this.nr_bad_pages,
@@ -292,7 +330,7 @@ export class PageAllocator {
     s.zones.forEach((zs, i) => {
       const z = this.zones[i];
       z.free_area.forEach((a, o) => {
-        a.free_list = zs.free_list[o];
+        a.free_list.set(zs.free_list[o]);
         a.nr_free = zs.nr_free[o];
       });
       z.nr_free_pages = zs.nr_free_pages;
@@ -304,8 +342,10 @@ export class PageAllocator {
         z.lowmem_reserve[k] = r;
       });
       z.pcp.count = zs.pcp_count;
-      z.pcp.list.set(zs.pcp_list);
+      z.pcp.counts.set(zs.pcp_counts);
+      zs.pcp_lists.forEach((l, mt) => z.pcp.lists[mt].set(l));
     });
+    this.pageblock_migratetype.set(s.pageblock_migratetype);
     this.min_free_kbytes = s.min_free_kbytes;
     this.tainted = s.tainted;
     this.nr_bad_pages = s.nr_bad_pages;
@@ -510,7 +550,7 @@ export class PageAllocator {
     const pcp = zone.pcp;
     pcp.batch = Math.max(batch, 1);
     pcp.high = zone.managed_pages ? Math.max(zone.low_wmark_pages(), batch << 2) : 0;
-    pcp.list = new Int32Array(pcp.high + pcp.batch + 1);
+    pcp.lists = Array.from({ length: MIGRATE_PCPTYPES }, () => new Int32Array(pcp.high + pcp.batch + 1));
   }
 
   // ---- struct page accessors ----
@@ -661,15 +701,25 @@ export class PageAllocator {
 
   // ---- free lists ----
 
+  /** get_pageblock_migratetype(). */
+  get_pageblock_migratetype(pfn: number): number {
+    return this.pageblock_migratetype[pfn >>> pageblock_order];
+  }
+
+  /**
+   * Free blocks never span pageblocks (MAX_PAGE_ORDER == pageblock_order), and a free block is
+   * always on the list of its pageblock's migrate type.
+   */
   private add_to_free_list(pfn: number, zone: Zone, order: number): void {
     const area = zone.free_area[order];
-    const head = area.free_list;
+    const mt = this.pageblock_migratetype[pfn >>> pageblock_order];
+    const head = area.free_list[mt];
     this.page_flags[pfn] |= B_BUDDY;
     this._mapcount[pfn] = order;
     this._lru[pfn] = head;
     this._private[pfn] = NIL;
     if (head !== NIL) this._private[head] = pfn;
-    area.free_list = pfn;
+    area.free_list[mt] = pfn;
     area.nr_free++;
   }
 
@@ -677,7 +727,7 @@ export class PageAllocator {
     const area = zone.free_area[order];
     const next = this._lru[pfn];
     const prev = this._private[pfn];
-    if (prev === NIL) area.free_list = next;
+    if (prev === NIL) area.free_list[this.pageblock_migratetype[pfn >>> pageblock_order]] = next;
     else this._lru[prev] = next;
     if (next !== NIL) this._private[next] = prev;
     this.page_flags[pfn] &= ~B_BUDDY;
@@ -685,6 +735,31 @@ export class PageAllocator {
     this._private[pfn] = 0;
     this._lru[pfn] = NIL;
     area.nr_free--;
+  }
+
+  /** The free blocks (first pfn, order) inside the pageblock holding `pfn`. */
+  private free_blocks_in_pageblock(zone: Zone, pfn: number): [number, number][] {
+    const start = pfn - (pfn % pageblock_nr_pages);
+    const end = Math.min(start + pageblock_nr_pages, this.max_pfn);
+    const zoneBits = zone.idx << ZONES_PGSHIFT;
+    const blocks: [number, number][] = [];
+    for (let p = start; p < end; ) {
+      const f = this.page_flags[p];
+      if (f & B_BUDDY && (f & (ZONES_MASK << ZONES_PGSHIFT)) === zoneBits) {
+        const order = this._mapcount[p];
+        blocks.push([p, order]);
+        p += 1 << order;
+      } else p++;
+    }
+    return blocks;
+  }
+
+  /** set_pageblock_migratetype() plus move_freepages_block(): the block's free pages follow it. */
+  private move_freepages_block(zone: Zone, pfn: number, migratetype: number): void {
+    const blocks = this.free_blocks_in_pageblock(zone, pfn);
+    for (const [p, o] of blocks) this.del_page_from_free_list(p, zone, o);
+    this.pageblock_migratetype[pfn >>> pageblock_order] = migratetype;
+    for (const [p, o] of blocks) this.add_to_free_list(p, zone, o);
   }
 
   /** __free_one_page(): merges the block with free buddies as far as it can, then lists it. */
@@ -710,66 +785,135 @@ export class PageAllocator {
     this.add_to_free_list(pfn, zone, order);
   }
 
-  /** __rmqueue_smallest(): the smallest free block of at least `order`, split down (expand()). */
-  private __rmqueue_smallest(zone: Zone, order: number): number {
+  /** __rmqueue_smallest(): the smallest free block of at least `order` and type `mt`, split down (expand()). */
+  private __rmqueue_smallest(zone: Zone, order: number, mt: number): number {
     for (let current = order; current < NR_PAGE_ORDERS; current++) {
-      const page = zone.free_area[current].free_list;
+      const page = zone.free_area[current].free_list[mt];
       if (page === NIL) continue;
       this.del_page_from_free_list(page, zone, current);
-      let high = current;
-      let size = 1 << high;
-      while (high > order) {
-        high--;
-        size >>= 1;
-        this.add_to_free_list(page + size, zone, high);
-      }
+      this.expand(zone, page, order, current);
       return page;
     }
     return NIL;
   }
 
-  /** rmqueue(): order 0 from the per-cpu list (refilled in batches), larger orders from the buddy lists. */
+  /** expand(): the upper halves of a split block go back on the free lists. */
+  private expand(zone: Zone, page: number, low: number, high: number): void {
+    let size = 1 << high;
+    while (high > low) {
+      high--;
+      size >>= 1;
+      this.add_to_free_list(page + size, zone, high);
+    }
+  }
+
+  /** __rmqueue(): the type's own lists first, then another type's (__rmqueue_fallback). */
+  private __rmqueue(zone: Zone, order: number, mt: number): number {
+    const page = this.__rmqueue_smallest(zone, order, mt);
+    return page !== NIL ? page : this.__rmqueue_fallback(zone, order, mt);
+  }
+
+  /**
+   * __rmqueue_claim() then __rmqueue_steal(): take over a whole pageblock of another type when
+   * the request is big enough (or unmovable/reclaimable) and the block is mostly free, moving
+   * its free pages to our lists; otherwise borrow the smallest fitting block and leave the
+   * pageblock's type alone.
+   */
+  private __rmqueue_fallback(zone: Zone, order: number, start_mt: number): number {
+    const can_claim = order >= pageblock_order >> 1 || start_mt !== MIGRATE_MOVABLE;
+    for (let current = MAX_PAGE_ORDER; current >= order; current--) {
+      const area = zone.free_area[current];
+      for (const fmt of fallbacks[start_mt]) {
+        const page = area.free_list[fmt];
+        if (page === NIL) continue;
+        if (!(can_claim || current >= pageblock_order >> 1)) continue;
+        if (current < pageblock_order) {
+          let free = 0;
+          for (const [, o] of this.free_blocks_in_pageblock(zone, page)) free += 1 << o;
+          if (free < pageblock_nr_pages >> 1) continue;
+        }
+        this.move_freepages_block(zone, page, start_mt);
+        return this.__rmqueue_smallest(zone, order, start_mt);
+      }
+    }
+    for (let current = order; current < NR_PAGE_ORDERS; current++) {
+      const area = zone.free_area[current];
+      for (const fmt of fallbacks[start_mt]) {
+        const page = area.free_list[fmt];
+        if (page === NIL) continue;
+        this.del_page_from_free_list(page, zone, current);
+        this.expand(zone, page, order, current);
+        return page;
+      }
+    }
+    return NIL;
+  }
+
+  /** rmqueue(): order 0 from the per-cpu list of its type (refilled in batches), larger orders from the buddy lists. */
   private rmqueue(zone: Zone, order: number, gfp: number): number {
+    const mt =
+      gfp & __GFP_MOVABLE
+        ? MIGRATE_MOVABLE
+        : gfp & __GFP_RECLAIMABLE
+          ? MIGRATE_RECLAIMABLE
+          : MIGRATE_UNMOVABLE;
     let page: number;
     if (order === 0) {
       const pcp = zone.pcp;
-      if (pcp.count === 0 && !this.rmqueue_bulk(zone, pcp.batch)) return NIL;
+      const list = pcp.lists[mt];
+      if (pcp.counts[mt] === 0 && !this.rmqueue_bulk(zone, pcp.batch, mt)) return NIL;
+      const n = pcp.counts[mt];
       if (gfp & __GFP_COLD) {
-        page = pcp.list[0];
-        pcp.list.copyWithin(0, 1, pcp.count);
-        pcp.count--;
+        page = list[0];
+        list.copyWithin(0, 1, n);
       } else {
-        page = pcp.list[--pcp.count];
+        page = list[n - 1];
       }
+      pcp.counts[mt] = n - 1;
+      pcp.count--;
     } else {
-      page = this.__rmqueue_smallest(zone, order);
+      page = this.__rmqueue(zone, order, mt);
       if (page === NIL) return NIL;
     }
     zone.nr_free_pages -= 1 << order;
     return page;
   }
 
-  /** rmqueue_bulk(): moves up to `count` order-0 pages from the buddy lists to the per-cpu list. */
-  private rmqueue_bulk(zone: Zone, count: number): number {
+  /** rmqueue_bulk(): moves up to `count` order-0 pages of type `mt` from the buddy lists to the per-cpu list. */
+  private rmqueue_bulk(zone: Zone, count: number, mt: number): number {
     const pcp = zone.pcp;
+    const list = pcp.lists[mt];
+    const base = pcp.counts[mt];
     let n = 0;
     for (; n < count; n++) {
-      const page = this.__rmqueue_smallest(zone, 0);
+      const page = this.__rmqueue(zone, 0, mt);
       if (page === NIL) break;
-      pcp.list[pcp.count++] = page;
+      list[base + n] = page;
     }
     // The first page taken should be the first handed out: reverse the batch onto the stack.
-    pcp.list.subarray(pcp.count - n, pcp.count).reverse();
+    list.subarray(base, base + n).reverse();
+    pcp.counts[mt] = base + n;
+    pcp.count += n;
     return n;
   }
 
-  /** free_pcppages_bulk(): returns `count` pages from the cold end of the per-cpu list to the buddy lists. */
-  private free_pcppages_bulk(zone: Zone, count: number): void {
+  /**
+   * free_pcppages_bulk(): returns `count` pages from the cold ends of the per-cpu lists to the
+   * buddy lists, starting with list `first` and going round the types.
+   */
+  private free_pcppages_bulk(zone: Zone, count: number, first = 0): void {
     const pcp = zone.pcp;
-    count = Math.min(count, pcp.count);
-    for (let i = 0; i < count; i++) this.__free_one_page(pcp.list[i], zone, 0);
-    pcp.list.copyWithin(0, count, pcp.count);
-    pcp.count -= count;
+    for (let k = 0; k < MIGRATE_PCPTYPES && count > 0; k++) {
+      const mt = (first + k) % MIGRATE_PCPTYPES;
+      const list = pcp.lists[mt];
+      const n = pcp.counts[mt];
+      const take = Math.min(count, n);
+      for (let i = 0; i < take; i++) this.__free_one_page(list[i], zone, 0);
+      list.copyWithin(0, take, n);
+      pcp.counts[mt] = n - take;
+      pcp.count -= take;
+      count -= take;
+    }
   }
 
   /** drain_all_pages(): empties every per-cpu list back into the buddy lists. */
@@ -1003,11 +1147,17 @@ export class PageAllocator {
     const zone = this.zones[(flags >>> ZONES_PGSHIFT) & ZONES_MASK];
     if (this.trace !== null) this.trace({ event: 'mm_page_free', pfn: page, order });
     if (order === 0) {
-      // free_unref_page(): onto the per-cpu list, spilling a batch when it reaches high.
+      // free_unref_page(): onto the per-cpu list of the pageblock's type, spilling a batch at high.
       const pcp = zone.pcp;
-      pcp.list[pcp.count++] = page;
+      const mt = this.pageblock_migratetype[page >>> pageblock_order];
       zone.nr_free_pages++;
-      if (pcp.count >= pcp.high) this.free_pcppages_bulk(zone, pcp.batch);
+      if (mt >= MIGRATE_PCPTYPES) {
+        this.__free_one_page(page, zone, 0);
+        return;
+      }
+      pcp.lists[mt][pcp.counts[mt]++] = page;
+      pcp.count++;
+      if (pcp.count >= pcp.high) this.free_pcppages_bulk(zone, pcp.batch, mt);
       return;
     }
     this.__free_one_page(page, zone, order);
@@ -1232,10 +1382,16 @@ export class PageAllocator {
       if (!z.populated) continue;
       let line = `${z.name}: `;
       let total = 0;
+      const byType = free_blocks_by_type(this, z);
       for (let o = 0; o < NR_PAGE_ORDERS; o++) {
         const nr = z.free_area[o].nr_free;
         line += `${nr}*${4 << o}kB `;
-        if (nr) line += '(M) ';
+        // show_migration_types(): U(nmovable) M(ovable) E (reclaimable) H(ighatomic) I(solate)
+        if (nr)
+          line += `(${'UMEHI'
+            .split('')
+            .filter((_, mt) => byType[mt][o] > 0)
+            .join('')}) `;
         total += nr << o;
       }
       out.push(`${line}= ${kb(total)}`);

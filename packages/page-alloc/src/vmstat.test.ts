@@ -1,6 +1,6 @@
 import { PhysicalMemory } from '@k/x86-cpu';
 import { describe, expect, it } from 'vitest';
-import { GFP_KERNEL } from './gfp.js';
+import { __GFP_RECLAIMABLE, GFP_HIGHUSER_MOVABLE, GFP_KERNEL } from './gfp.js';
 import { PageAllocator } from './page_alloc.js';
 
 const MiB = 1024 * 1024;
@@ -80,5 +80,38 @@ describe('/proc text producers', () => {
     expect(lines).toContain(
       'Node 0, zone   Normal            0           12            0            0            0 ',
     );
+  });
+});
+
+describe('grouping by mobility', () => {
+  it('claims a movable pageblock for unmovable allocations and reports it in pagetypeinfo', () => {
+    const pa = machine(64 * MiB);
+    const blockCounts = () =>
+      pa
+        .pagetypeinfo()
+        .split('\n')
+        .find((l) => l.startsWith('Node 0, zone   Normal '))!
+        .trim()
+        .split(/ +/)
+        .slice(4)
+        .map(Number);
+    expect(blockCounts()).toEqual([0, 12, 0, 0, 0]);
+    const page = pa.alloc_page(GFP_KERNEL)!;
+    expect(pa.get_pageblock_migratetype(page)).toBe(0); // MIGRATE_UNMOVABLE
+    expect(blockCounts()).toEqual([1, 11, 0, 0, 0]);
+    const movable = pa.alloc_pages(GFP_HIGHUSER_MOVABLE, 3)!;
+    expect(pa.get_pageblock_migratetype(movable)).toBe(1);
+    const reclaimable = pa.alloc_page(GFP_KERNEL | __GFP_RECLAIMABLE)!;
+    expect(pa.get_pageblock_migratetype(reclaimable)).toBe(2);
+    const lines = pa.pagetypeinfo().split('\n');
+    const unmovable = lines.find((l) => l.startsWith('Node    0, zone   Normal, type    Unmovable'))!;
+    expect(
+      unmovable
+        .trim()
+        .split(/ +/)
+        .slice(6)
+        .map(Number)
+        .some((n) => n > 0),
+    ).toBe(true);
   });
 });

@@ -2,12 +2,22 @@
 // text producers: the kernel core mounts them in procfs. Formats are the kernel's seq_printf()s.
 
 import { NR_PAGE_ORDERS, PAGE_SHIFT, pageblock_nr_pages, pageblock_order } from './memlayout.js';
-import type { Zone } from './mmzone.js';
+import { NIL, type Zone } from './mmzone.js';
 import type { PageAllocator } from './page_alloc.js';
 
 /** migratetype_names[] (CONFIG_MEMORY_ISOLATION, no CMA). All pageblocks start MIGRATE_MOVABLE. */
 export const migratetype_names = ['Unmovable', 'Movable', 'Reclaimable', 'HighAtomic', 'Isolate'];
-const MIGRATE_MOVABLE = 1;
+
+/** Free blocks per [migratetype][order] in a zone (walks the free lists). */
+export function free_blocks_by_type(pa: PageAllocator, zone: Zone): number[][] {
+  return migratetype_names.map((_, mt) =>
+    zone.free_area.map((area) => {
+      let n = 0;
+      for (let p = area.free_list[mt]; p !== NIL; p = pa._lru[p]) n++;
+      return n;
+    }),
+  );
+}
 
 /** Node-wide counters other subsystems report into (mod_node_page_state()); pages unless _kb. */
 export interface NodeStats {
@@ -144,11 +154,10 @@ export function pagetypeinfo(pa: PageAllocator): string {
   out += '\n';
   const zones = pa.zones.filter((z) => z.populated);
   for (const zone of zones) {
+    const counts = free_blocks_by_type(pa, zone);
     for (let mt = 0; mt < migratetype_names.length; mt++) {
       out += `Node ${'0'.padStart(4)}, zone ${zone.name.padStart(8)}, type ${migratetype_names[mt].padStart(12)} `;
-      for (let o = 0; o < NR_PAGE_ORDERS; o++) {
-        out += `${String(mt === MIGRATE_MOVABLE ? zone.free_area[o].nr_free : 0).padStart(6)} `;
-      }
+      for (let o = 0; o < NR_PAGE_ORDERS; o++) out += `${String(counts[mt][o]).padStart(6)} `;
       out += '\n';
     }
   }
@@ -156,12 +165,15 @@ export function pagetypeinfo(pa: PageAllocator): string {
   for (const name of migratetype_names) out += `${name.padStart(12)} `;
   out += '\n';
   for (const zone of zones) {
-    const start = zone.zone_start_pfn - (zone.zone_start_pfn % pageblock_nr_pages);
-    const blocks = Math.ceil((zone.zone_end_pfn - start) / pageblock_nr_pages);
-    out += `Node 0, zone ${zone.name.padStart(8)} `;
-    for (let mt = 0; mt < migratetype_names.length; mt++) {
-      out += `${String(mt === MIGRATE_MOVABLE ? blocks : 0).padStart(12)} `;
+    // pagetypeinfo_showblockcount_print(): pageblocks whose first pfn lies in the zone.
+    const blocks = new Array(migratetype_names.length).fill(0);
+    const first = Math.ceil(zone.zone_start_pfn / pageblock_nr_pages) * pageblock_nr_pages;
+    for (let pfn = first; pfn < zone.zone_end_pfn; pfn += pageblock_nr_pages) {
+      blocks[pa.get_pageblock_migratetype(pfn)]++;
     }
+    if (zone.zone_start_pfn % pageblock_nr_pages) blocks[pa.get_pageblock_migratetype(zone.zone_start_pfn)]++;
+    out += `Node 0, zone ${zone.name.padStart(8)} `;
+    for (let mt = 0; mt < migratetype_names.length; mt++) out += `${String(blocks[mt]).padStart(12)} `;
     out += '\n';
   }
   return out;
