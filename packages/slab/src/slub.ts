@@ -7,7 +7,14 @@
 // Per-slab metadata (struct slab: slab_cache, freelist, inuse, objects, frozen, slab_list) lives in
 // typed arrays indexed by the head page's pfn.
 
-import { type ExecutionContext, KERN_ERR, KERN_WARNING, type Printk, processContext } from '@k/page-alloc';
+import {
+  type ExecutionContext,
+  KERN_EMERG,
+  KERN_ERR,
+  KERN_WARNING,
+  type Printk,
+  processContext,
+} from '@k/page-alloc';
 import type { ByteMemory } from './container_of.js';
 import { badArgument, checkU32, KernelPanic, SlabError } from './errors.js';
 import {
@@ -502,7 +509,7 @@ export class Slub {
 
   /** panic(): print the kernel's line and stop (as a KernelPanic exception). */
   panic(message: string): never {
-    this.printk(`${KERN_ERR.slice(0, 1)}0Kernel panic - not syncing: ${message}\n`);
+    this.printk(`${KERN_EMERG}Kernel panic - not syncing: ${message}\n`);
     throw new KernelPanic(`Kernel panic - not syncing: ${message}`);
   }
 
@@ -531,7 +538,7 @@ export class Slub {
     return object;
   }
 
-  /** The allocation fast path without the tracepoint (kmalloc() traces its own event). */
+  /** slab_alloc_node(): the allocation fast path without the tracepoint (kmalloc() traces its own). */
   protected slab_alloc_node(s: KmemCache, gfpflags: number): number {
     const object = s.cpu_freelist;
     if (object === 0 || (gfpflags & (__GFP_ZERO | __GFP_DIRECT_RECLAIM)) !== 0)
@@ -541,7 +548,7 @@ export class Slub {
     return object;
   }
 
-  /** slab_alloc_node(): the context check, the fast or slow path, and __GFP_ZERO. */
+  /** slab_alloc(): the might_alloc() check, the fast or slow path, and __GFP_ZERO. */
   private slab_alloc(s: KmemCache, gfpflags: number): number {
     if ((gfpflags & __GFP_DIRECT_RECLAIM) !== 0) {
       const c = this.context;
