@@ -136,7 +136,6 @@ describe("k's own image boots to code32_start", () => {
 
   it('past code32_start the stub reports and halts', () => {
     const r = bootToCode32Start({ ramSize: 32 * MIB });
-    r.pc.cpu.clearBreakpoints();
     const run = r.pc.run(1_000_000);
     expect(run.reason).toBe('hlt');
   });

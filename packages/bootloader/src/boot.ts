@@ -62,6 +62,7 @@ export interface BootResult {
   expectedE820: E820Entry[];
   header: SetupHeader | null;
   layout: DiskLayout | null;
+  /** The machine, stopped where the boot stopped (the code32_start breakpoint removed): run it on. */
   pc: PC;
 }
 
@@ -124,6 +125,7 @@ export function bootToCode32Start(options: BootOptions = {}): BootResult {
       break;
     }
   }
+  pc.cpu.removeBreakpoint(code32Start);
   const cpu = {
     protectedMode: pc.cpu.protectedMode,
     eip: pc.cpu.eip >>> 0,
