@@ -42,8 +42,13 @@ export class FreeBSDMalloc {
 
   constructor(pages: VmPageAllocator, options: FreeBSDMallocOptions = {}) {
     this.pages = pages;
-    this.printk = options.printk ?? pages.printk;
-    const context = options.context ?? pages.context ?? processContext;
+    // Without options, printk and the execution context are read live from the page allocator,
+    // where the kernel core installs its own later.
+    this.printk = options.printk ?? ((m: string) => pages.printk(m));
+    const context = options.context ?? {
+      in_atomic: () => (pages.context ?? processContext).in_atomic(),
+      irqs_disabled: () => (pages.context ?? processContext).irqs_disabled(),
+    };
     this.uma = new Uma(pages, {
       printk: this.printk,
       ncpus: options.ncpus,
@@ -60,7 +65,7 @@ export class FreeBSDMalloc {
     const kmemstatistics = this.kernel.define('kmemstatistics', this.kernel.static_alloc(4));
     this.kmem = new KernMalloc(this.uma, kmemstatistics, {
       printk: this.printk,
-      context: { in_atomic: () => context.in_atomic(), irqs_disabled: () => context.irqs_disabled() },
+      context,
       invariants: options.invariants !== false,
       kmem_zmax: options.kmem_zmax,
     });

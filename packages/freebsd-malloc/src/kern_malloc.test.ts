@@ -320,6 +320,25 @@ describe('malloc(9)', () => {
     );
   });
 
+  it('reads printk and the execution context live from the page allocator', () => {
+    const { k, pages } = machine();
+    const later: string[] = [];
+    pages.printk = (m) => {
+      later.push(m);
+    };
+    k.malloc(10, k.M_TEMP, 0);
+    expect(later.join('')).toContain('Bad malloc flags: 0');
+    pages.context = {
+      in_atomic: () => true,
+      irqs_disabled: () => false,
+      current_comm: () => 'irq',
+      current_pid: () => 0,
+    };
+    expect(() => k.malloc(10, k.M_TEMP, M_WAITOK)).toThrow(
+      'panic: malloc(M_WAITOK) with sleeping prohibited',
+    );
+  });
+
   it('a type used before malloc_init panics', () => {
     const { k, log } = machine({ boot: false });
     expect(() => k.malloc(8, k.M_TEMP, M_WAITOK)).toThrow(Panic);

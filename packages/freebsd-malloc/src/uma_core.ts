@@ -255,11 +255,15 @@ export class Uma {
       badArgument('uma_startup', 'ncpus', 'an integer 1..32', ncpus);
     this.pages = pages;
     this.mem = pages.memory;
-    this.printk = options.printk ?? pages.printk;
+    // The kernel core may install its printk and context on the page allocator later: read them live.
+    this.printk = options.printk ?? ((m: string) => pages.printk(m));
     this.ncpus = ncpus;
     this.curcpu = options.curcpu ?? (() => 0);
     this.invariants = options.invariants ?? true;
-    this.ctx = options.context ?? pages.context ?? processContext;
+    this.ctx = options.context ?? {
+      in_atomic: () => (pages.context ?? processContext).in_atomic(),
+      irqs_disabled: () => (pages.context ?? processContext).irqs_disabled(),
+    };
     const npfn = pages.max_pfn;
     this.pfn_slab = new Uint32Array(npfn);
     this.pfn_zone = new Int32Array(npfn).fill(-1);

@@ -15,21 +15,18 @@
 // allocation failures its own way.
 
 import {
-  __GFP_COMP,
   __GFP_HIGH,
   __GFP_MEMALLOC,
   __GFP_NOWARN,
   __GFP_ZERO,
   GFP_KERNEL,
   GFP_NOWAIT,
-  PAGE_OFFSET,
-  PAGE_SHIFT,
   PAGE_SIZE,
   type PageAllocator,
 } from '@k/page-alloc';
 import { M_EXEC, M_NODUMP, M_NOWAIT, M_USE_RESERVE, M_WAITOK, M_ZERO } from './malloc.js';
 
-export { PAGE_OFFSET, PAGE_SHIFT, PAGE_SIZE };
+export { __GFP_COMP, __GFP_ZERO, PAGE_OFFSET, PAGE_SHIFT, PAGE_SIZE } from '@k/page-alloc';
 export const PAGE_MASK = PAGE_SIZE - 1;
 
 /** What UMA needs from the page allocator: @k/page-alloc's PageAllocator. */
@@ -59,5 +56,3 @@ export function order_for_pages(npages: number): number {
   while (1 << order < npages) order++;
   return order;
 }
-
-export { __GFP_COMP, __GFP_ZERO };
