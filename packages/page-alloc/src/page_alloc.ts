@@ -49,7 +49,6 @@ import {
   MIGRATE_MOVABLE,
   MIGRATE_PCPTYPES,
   MIGRATE_RECLAIMABLE,
-  MIGRATE_TYPES,
   MIGRATE_UNMOVABLE,
   NIL,
   WMARK_HIGH,
@@ -343,7 +342,9 @@ export class PageAllocator {
       });
       z.pcp.count = zs.pcp_count;
       z.pcp.counts.set(zs.pcp_counts);
-      zs.pcp_lists.forEach((l, mt) => z.pcp.lists[mt].set(l));
+      zs.pcp_lists.forEach((l, mt) => {
+        z.pcp.lists[mt].set(l);
+      });
     });
     this.pageblock_migratetype.set(s.pageblock_migratetype);
     this.min_free_kbytes = s.min_free_kbytes;
