@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import ENTRY_TEST_BIN from './entry_test.bin';
+import { IRQ_HANDLED } from './irqdesc.js';
 import { irqMachine } from './machine.js';
 import {
   PT_CS,
@@ -23,7 +24,8 @@ import {
   PT_REGS_KERNEL_SIZE,
   PT_REGS_SIZE,
 } from './ptrace.js';
-import { collectingPrintk } from './testing.js';
+import { collectingPrintk, TestDevice } from './testing.js';
+import { add_wait_queue, DECLARE_WAIT_QUEUE_HEAD } from './wait.js';
 
 const PROG = 0x20000;
 const RESULT = 0x2f800;
@@ -162,5 +164,91 @@ describe('exception handlers and task switches at the gate', () => {
     expect(pc.memory.read32(RESULT + 20)).toBe(0x600d);
     expect(pc.memory.read32(RESULT + 24)).toBe(OTHER_STACK);
     expect(m.printk.lines).toEqual([]);
+  });
+});
+
+describe('a guest process sleeping on a wait queue', () => {
+  it('blocks in a system call, the idle task runs, a device interrupt wakes it with its data', () => {
+    const m = boot();
+    const { pc, irq } = m;
+    const mem = pc.memory;
+    const PROC_STACK = 0x60000;
+    const IDLE_STACK = 0x50000;
+    const wq = DECLARE_WAIT_QUEUE_HEAD('read_wait');
+    let data = 0;
+    let sleeping = 0; // the sleeper's pt_regs (its saved kernel stack pointer)
+    let runnable = false;
+    const log: string[] = [];
+
+    /** A kernel frame whose iret lands at `eip` with interrupts on. */
+    const frameAt = (stackTop: number, eip: number): number => {
+      const f = stackTop - PT_REGS_KERNEL_SIZE;
+      for (let off = 0; off < PT_REGS_KERNEL_SIZE; off += 4) mem.write32(f + off, 0);
+      mem.write32(f + PT_DS, 0x68);
+      mem.write32(f + PT_ES, 0x68);
+      mem.write32(f + PT_FS, 0xd8);
+      mem.write32(f + PT_EIP, eip);
+      mem.write32(f + PT_CS, 0x60);
+      mem.write32(f + PT_EFLAGS, 0x202);
+      return f;
+    };
+
+    // int 0x81, "read": return data if there is some, else sleep and switch to the idle task.
+    irq.entry.set_system_intr_gate(0x81, (regs) => {
+      if (data) {
+        mem.write32(regs + PT_EAX, data);
+        return;
+      }
+      log.push('read: no data, sleeping');
+      const wait = {
+        flags: 0,
+        private: null,
+        func: () => {
+          runnable = true;
+          irq.sched.need_resched = true;
+          return 1;
+        },
+      };
+      add_wait_queue(wq, wait);
+      sleeping = regs;
+      pc.cpu.esp = frameAt(IDLE_STACK, irq.entry.default_idle); // schedule() to the idle task
+    });
+    // The scheduler's preemption point on the way out of the interrupt: switch back to the sleeper.
+    const schedule_from_irq = irq.sched.schedule_from_irq.bind(irq.sched);
+    irq.sched.schedule_from_irq = () => {
+      schedule_from_irq();
+      if (!runnable) return;
+      runnable = false;
+      wq.head.length = 0;
+      mem.write32(sleeping + PT_EAX, data); // the read's result
+      log.push('switch to the reader');
+      pc.cpu.esp = sleeping;
+    };
+    const dev = new TestDevice(pc, 5, 0x300);
+    irq.request_irq(
+      5,
+      () => {
+        dev.ack();
+        data = 0x41;
+        log.push('irq 5: data arrived, wake_up');
+        irq.wake_up(wq);
+        return IRQ_HANDLED;
+      },
+      0,
+      'ttyS1',
+      dev,
+    );
+
+    jump(m, PROG + 0x700);
+    pc.cpu.esp = PROC_STACK;
+    m.run(() => sleeping !== 0, 10_000);
+    m.run(() => pc.cpu.halted, 10_000);
+    expect(pc.cpu.esp).toBe(IDLE_STACK); // the idle task is running, the reader sleeps
+    expect(mem.read32(RESULT + 28)).toBe(0);
+    dev.fire();
+    m.run(() => mem.read32(RESULT + 28) !== 0, 10_000);
+    expect(log).toEqual(['read: no data, sleeping', 'irq 5: data arrived, wake_up', 'switch to the reader']);
+    expect(mem.read32(RESULT + 28)).toBe(0x41);
+    expect(mem.read32(RESULT + 32)).toBe(PROC_STACK); // back on the reader's own stack
   });
 });

@@ -78,3 +78,15 @@ other_task:
     sti
     hlt
     jmp .idle
+
+    times 0x700 - ($ - $$) db 0xcc
+; 0x20700: a process that blocks in a system call (int 0x81) until a device interrupt delivers data
+blocking_process:
+    mov eax, 3
+    int 0x81
+    mov [RESULT + 28], eax
+    mov [RESULT + 32], esp
+.idle:
+    sti
+    hlt
+    jmp .idle
