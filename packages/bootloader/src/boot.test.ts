@@ -201,6 +201,16 @@ describe('bad input on the guest side: the loader or BIOS message, then a clean 
     expect(Buffer.from(serial).toString()).toContain('k BIOS: no bootable disk: no ATA drive answered');
   });
 
+  it('an invalid opcode in real mode: the BIOS reports where and halts', () => {
+    const disk = new Uint8Array(16 * 63 * 512);
+    disk.set([0x90, 0x0f, 0x0b], 0); // nop; ud2
+    disk[510] = 0x55;
+    disk[511] = 0xaa;
+    const r = bootToCode32Start({ disk, ramSize: 16 * MIB });
+    expect(r.stop).toBe('hlt');
+    expect(r.serial).toContain('k BIOS: invalid opcode (#UD) at 0000:7c01; system halted');
+  });
+
   it('an instruction limit is reported as such', () => {
     const r = bootToCode32Start({ ramSize: 16 * MIB, maxInstructions: 5000 });
     expect(r.stop).toBe('limit');

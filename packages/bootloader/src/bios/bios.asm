@@ -136,6 +136,8 @@ post:
     mov word [es:di], irq_slave_eoi
     add di, 4
     loop .irq_slave
+    SETVEC 0x00, int00_divide_error
+    SETVEC 0x06, int06_invalid_opcode
     SETVEC 0x08, int08_timer
     SETVEC 0x09, int09_keyboard
     SETVEC 0x10, int10_handler
@@ -296,6 +298,57 @@ irq_slave_eoi:
     pop ax
     iret
 
+; CPU exceptions that would otherwise re-execute the faulting instruction forever: report where
+; and halt. (Vectors 08h-0Fh are the IRQs in real mode, as on every PC.)
+int00_divide_error:
+    mov si, msg_divide_error
+    jmp exception_stop
+int06_invalid_opcode:
+    mov si, msg_invalid_opcode
+exception_stop:
+    call print_str
+    mov bp, sp
+    mov ax, [ss:bp+2]                   ; CS
+    call print_hex16
+    mov al, ':'
+    call print_char
+    mov ax, [ss:bp]                     ; IP
+    call print_hex16
+    mov si, msg_halted
+    call print_str
+    jmp halt_forever
+
+; Prints AX as four hex digits through int 10h teletype.
+print_hex16:
+    push cx
+    push ax
+    mov cx, 4
+.digit:
+    rol ax, 4
+    push ax
+    and al, 0x0F
+    add al, '0'
+    cmp al, '9'
+    jbe .put
+    add al, 'a' - '9' - 1
+.put:
+    call print_char
+    pop ax
+    loop .digit
+    pop ax
+    pop cx
+    ret
+
+print_char:
+    push ax
+    push bx
+    mov ah, 0x0E
+    mov bx, 0x0007
+    int 0x10
+    pop bx
+    pop ax
+    ret
+
 ; int 11h: equipment list.
 int11_handler:
     push ds
@@ -392,6 +445,9 @@ print_str:
 %include "boot.asm"
 
 msg_banner: db "k BIOS 1.0", 13, 10, 0
+msg_divide_error:   db "k BIOS: divide error (#DE) at ", 0
+msg_invalid_opcode: db "k BIOS: invalid opcode (#UD) at ", 0
+msg_halted:         db "; system halted", 13, 10, 0
 msg_int18:  db "k BIOS: no bootable device and no ROM BASIC; system halted", 13, 10, 0
 
 ; System configuration table for int 15h AH=C0h.
