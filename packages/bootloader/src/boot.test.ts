@@ -160,6 +160,14 @@ describe('bad input on the guest side: the loader or BIOS message, then a clean 
     ['a truncated image', { kernel: good.slice(0, 2048) }, 'stage2: kernel image truncated'],
     ['an image smaller than a header', { kernel: good.slice(0, 600) }, 'stage2: kernel image truncated'],
     [
+      'a kernel too large for the RAM',
+      {
+        kernel: buildKernelImage({ debug: false, protectedMode: new Uint8Array(16 * MIB) }),
+        ramSize: 16 * MIB,
+      },
+      'stage2: the kernel does not fit in RAM above 1 MiB',
+    ],
+    [
       'an initramfs too large for the RAM below initrd_addr_max',
       { kernel: good, initrd: new Uint8Array(15 * MIB), ramSize: 16 * MIB },
       'stage2: initrd does not fit between the kernel and initrd_addr_max',
@@ -219,6 +227,12 @@ describe('bad input on the guest side: the loader or BIOS message, then a clean 
 
   it('host-side validation stops a bad image before power-on, naming the field', () => {
     expect(() => bootToCode32Start({ kernel: good.slice(0, 600) })).toThrow(/^image: truncated/);
+    expect(() =>
+      bootToCode32Start({
+        kernel: buildKernelImage({ protectedMode: new Uint8Array(16 * MIB) }),
+        ramSize: 16 * MIB,
+      }),
+    ).toThrow(/^kernel: the protected-mode part ends at 0x01100000, above the top of RAM \(0x01000000\)/);
     expect(() => bootToCode32Start({ maxInstructions: 0 })).toThrow(
       /^maxInstructions: expected a positive integer/,
     );

@@ -111,6 +111,16 @@ export function buildDiskImage(options: DiskImageOptions): DiskImage {
         `${cmdBytes.length} bytes is longer than the kernel's cmdline_size / the loader's limit (${limit})`,
       );
     }
+    if (ramSize !== undefined) {
+      const end = 0x100000 + kernel.length - (setupSectors(header) + 1) * SECTOR;
+      if (end > lowRamTop(ramSize)) {
+        throw new BootImageError(
+          'kernel',
+          kernel.length,
+          `the protected-mode part ends at ${hex(end)}, above the top of RAM (${hex(lowRamTop(ramSize))})`,
+        );
+      }
+    }
     if (initrd && initrd.length > 0) checkInitrd(header, kernel.length, initrd, ramSize);
   } else {
     try {

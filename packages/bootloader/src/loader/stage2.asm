@@ -6,8 +6,9 @@
 ;     X + 0xA000 stays below the EBDA (int 12h);
 ;  3. loads the protected-mode part at 0x100000 through a bounce buffer at 0x20000 and int 15h
 ;     AH=87h (the BIOS block move), 32 KiB at a time;
+;     (refusing a kernel that does not fit below the top of low RAM, from int 15h E801h);
 ;  4. loads the initramfs page-aligned as high as possible below min(initrd_addr_max + 1, top of
-;     low RAM (int 15h E801h)) and above the kernel;
+;     low RAM) and above the kernel;
 ;  5. fills the fields a loader owns: type_of_loader = 0xFF, loadflags |= CAN_USE_HEAP,
 ;     heap_end_ptr = 0x9600, vid_mode = 0xFFFF (normal), cmd_line_ptr = X + 0x9800 (the command
 ;     line copied there), ramdisk_image and ramdisk_size;
@@ -162,19 +163,7 @@ start:
     mov [dap_segment], ax
     call disk_read
 
-    ; --- 3. protected-mode part to 0x100000 ---
-    mov eax, [dir + DIR_KERNEL_LBA]
-    mov ebx, [setup_size]
-    shr ebx, 9
-    add eax, ebx
-    mov ecx, [pm_size]
-    mov edi, KERNEL_ADDR
-    call load_high
-
-    ; --- 4. initramfs ---
-    mov ecx, [dir + DIR_INITRD_SIZE]
-    test ecx, ecx
-    jz .no_initrd
+    ; --- 3. protected-mode part to 0x100000, if it fits in RAM ---
     ; top of low RAM from E801
     mov ax, 0xE801
     xor bx, bx
@@ -200,6 +189,24 @@ start:
     shl eax, 16
     add eax, 0x1000000
 .top:
+    mov [mem_top], eax
+    mov ebx, [pm_size]
+    add ebx, KERNEL_ADDR
+    cmp ebx, eax
+    ja err_kernel_ram
+    mov eax, [dir + DIR_KERNEL_LBA]
+    mov ebx, [setup_size]
+    shr ebx, 9
+    add eax, ebx
+    mov ecx, [pm_size]
+    mov edi, KERNEL_ADDR
+    call load_high
+
+    ; --- 4. initramfs ---
+    mov ecx, [dir + DIR_INITRD_SIZE]
+    test ecx, ecx
+    jz .no_initrd
+    mov eax, [mem_top]
     mov ebx, [initrd_addr_max]
     inc ebx
     jz .top_ok                          ; initrd_addr_max = 0xFFFFFFFF
@@ -362,6 +369,9 @@ err_setup_sects:
 err_low_mem:
     mov si, msg_low_mem
     jmp fail
+err_kernel_ram:
+    mov si, msg_kernel_ram
+    jmp fail
 err_memsize:
     mov si, msg_memsize
     jmp fail
@@ -406,6 +416,7 @@ msg_version:     db "stage2: kernel boot protocol too old (version < 2.02)", 13,
 msg_not_bz:      db "stage2: not a bzImage (LOADED_HIGH clear); zImage is not supported", 13, 10, 0
 msg_setup_sects: db "stage2: setup_sects too large: the setup code does not fit below the heap", 13, 10, 0
 msg_low_mem:     db "stage2: not enough low memory below the EBDA for the setup code", 13, 10, 0
+msg_kernel_ram:  db "stage2: the kernel does not fit in RAM above 1 MiB", 13, 10, 0
 msg_memsize:     db "stage2: int 15h E801h failed; cannot size memory for the initrd", 13, 10, 0
 msg_initrd:      db "stage2: initrd does not fit between the kernel and initrd_addr_max", 13, 10, 0
 msg_cmdline:     db "stage2: command line longer than the kernel's cmdline_size", 13, 10, 0
@@ -420,6 +431,7 @@ setup_seg:       dw 0
 align 4
 initrd_addr_max: dd 0
 initrd_addr:     dd 0
+mem_top:         dd 0
 lh_lba:          dd 0
 lh_left:         dd 0
 lh_dest:         dd 0
