@@ -1,7 +1,8 @@
 ; pmode.asm — real mode to protected mode, segment loads and their faults (Intel 386 manual,
 ; chapter 6 "Protection", and the MOV/POP Sreg pseudo-code): limits, expand-down segments, not-present
 ; (#NP / #SS), type and privilege checks (#GP with the selector as error code), the null selector,
-; the LDT, the accessed bit, and #SS(0) for a stack-segment limit violation.
+; the LDT, the accessed bit, #SS(0) for a stack-segment limit violation, LAR/LSL/VERR/VERW, and the
+; way back to real mode (segment caches keep their limits: "unreal mode").
 %define ROM_NAME 'pmode'
 %include "lib/rom.inc"
 
@@ -183,11 +184,53 @@ main32:
   and eax, 0x00F0FF00
   EXPECT eax, 0x00C09300
 
+  CHECK 16                              ; back to real mode through a 16-bit segment: FS keeps its
+  mov dword [0x200000], 0xFACEB00C      ; 4 GiB limit ("unreal mode"), real-mode loads work again
+  mov dword [scratch], 0
   mov ax, SEL_DATA32
+  mov fs, ax
+  mov ax, SEL_DATA16
+  mov ds, ax
   mov es, ax
+  mov ss, ax
+  jmp SEL_CODE16:(to_real16 - $$)
+back_to_pm:
+  mov ax, SEL_DATA32
+  mov ds, ax
+  mov es, ax
+  mov ss, ax
   mov fs, ax
   mov gs, ax
+  EXPECT {dword [scratch]}, 0xFACEB00C
+  EXPECT {dword [scratch + 4]}, 0x12345678
+  EXPECT {dword [scratch + 8]}, 0xF000
+
   jmp pass
+
+bits 16
+to_real16:
+  mov eax, cr0
+  and eax, ~1
+  mov cr0, eax
+  jmp 0xF000:(real_again - $$)
+real_again:
+  xor ax, ax
+  mov ds, ax
+  mov ss, ax
+  mov eax, [fs:dword 0x200000]
+  mov [scratch], eax
+  mov ax, DATA_BASE >> 4
+  mov es, ax
+  mov eax, [es:0x10]
+  mov [scratch + 4], eax
+  mov ax, cs
+  movzx eax, ax
+  mov [scratch + 8], eax
+  mov eax, cr0
+  or al, 1
+  mov cr0, eax
+  jmp dword SEL_CODE32:back_to_pm
+bits 32
 
 magic: dd 0xC0DEC0DE
 
