@@ -5,7 +5,7 @@ export * from './gfp.js';
 export { Highmem, type HighmemState } from './highmem.js';
 export { Memblock, type MemblockRegion, MemblockType } from './memblock.js';
 export * from './memlayout.js';
-export { FreeArea, NIL, PerCpuPages, WMARK_HIGH, WMARK_LOW, WMARK_MIN, WMARK_PROMO, Zone } from './mmzone.js';
+export * from './mmzone.js';
 export {
   MAX_RECLAIM_RETRIES,
   PAGE_ALLOC_COSTLY_ORDER,
@@ -46,4 +46,12 @@ export {
   type Shrinker,
 } from './shrinker.js';
 export { VM_ALLOC, VM_IOREMAP, VM_MAP, Vmalloc, type VmStruct } from './vmalloc.js';
-export { buddyinfo, meminfo, migratetype_names, type NodeStats, pagetypeinfo, zoneinfo } from './vmstat.js';
+export {
+  buddyinfo,
+  free_blocks_by_type,
+  meminfo,
+  migratetype_names,
+  type NodeStats,
+  pagetypeinfo,
+  zoneinfo,
+} from './vmstat.js';
