@@ -51,15 +51,19 @@ describe('PC with the chipset test ROM (roms/timer.asm)', () => {
   it('takes timer interrupts through the 8259A, idles in HLT in virtual time, talks to COM1 and the RTC', () => {
     const m = machine();
     const pc = new PC({ ramSize: 1 << 20, rom: timer, ...m.callbacks });
+    pc.uart.receive('ping');
     const r = pc.run(100_000);
     expect(r.reason).toBe('hlt');
-    expect(new TextDecoder().decode(Uint8Array.from(m.out))).toBe('10 timer interrupts, RTC year 26\n');
+    expect(new TextDecoder().decode(Uint8Array.from(m.out))).toBe(
+      '10 timer interrupts, RTC year 26\n5 RTC periodic interrupts\nCOM1 received: ping\n',
+    );
     expect(new TextDecoder().decode(Uint8Array.from(m.serial))).toBe('hello from COM1\r\n');
-    expect(m.posts).toEqual([1, 2, 3, 0xff]);
-    // programming mode 2 raises OUT at once (the first interrupt), then nine 1 ms periods pass in
-    // virtual time although only a few hundred instructions run
-    expect(pc.now()).toBeGreaterThan(8_990_000);
-    expect(pc.now()).toBeLessThan(9_010_000);
+    expect(m.posts).toEqual([1, 2, 3, 4, 5, 0xff]);
+    expect(pc.pic.isr).toBe(0);
+    // programming mode 2 raises OUT at once (the first interrupt), then nine 1 ms periods pass, then
+    // five RTC periods of ~0.98 ms, all in virtual time although only a few hundred instructions run
+    expect(pc.now()).toBeGreaterThan(8_990_000 + 4_000_000);
+    expect(pc.now()).toBeLessThan(8_990_000 + 6_000_000);
     expect(r.instructions).toBeLessThan(2_000);
   });
 
