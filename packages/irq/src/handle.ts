@@ -40,7 +40,9 @@ export function handle_IRQ_event(k: Irq, irq: number, desc: irq_desc): number {
     const action = actions[i];
     if (action.flags & IRQF_DISABLED) k.preempt.local_irq_disable();
     else k.preempt.local_irq_enable();
+    if (k.trace) k.trace({ event: 'irq_handler_entry', irq, name: action.name });
     const ret = action.handler(irq, action.dev_id);
+    if (k.trace) k.trace({ event: 'irq_handler_exit', irq, ret });
     if (ret === IRQ_WAKE_THREAD) {
       if (!action.thread_fn) {
         k.printk(

@@ -182,6 +182,8 @@ describe('bottom halves', () => {
     const { pc, irq, run } = setup();
     const d = new TestDevice(pc, 10, 0x330);
     const log: string[] = [];
+    const events: unknown[] = [];
+    irq.trace = (ev) => events.push(ev);
     const t = DECLARE_TASKLET((data) => {
       log.push(`tasklet ${data} in_softirq=${irq.in_softirq()} in_irq=${irq.in_irq()}`);
     }, 42);
@@ -202,6 +204,12 @@ describe('bottom halves', () => {
     run(() => log.length === 2);
     expect(log).toEqual(['top half', 'tasklet 42 in_softirq=true in_irq=false']);
     expect(irq.softirq.counts[6]).toBe(1); // TASKLET_SOFTIRQ
+    expect(events).toEqual([
+      { event: 'irq_handler_entry', irq: 10, name: 'eth0' },
+      { event: 'irq_handler_exit', irq: 10, ret: IRQ_HANDLED },
+      { event: 'softirq_entry', vec: 6 },
+      { event: 'softirq_exit', vec: 6 },
+    ]);
     expect(irq.show_softirqs()).toMatch(/^ {5}TASKLET: {10}1$/m);
   });
 

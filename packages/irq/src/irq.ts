@@ -57,6 +57,13 @@ export interface ProcIrqHooks {
   unregister_handler_proc(irq: number, name: string): void;
 }
 
+/** Trace events, as include/trace/events/irq.h names them. */
+export type IrqTraceEvent =
+  | { event: 'irq_handler_entry'; irq: number; name: string }
+  | { event: 'irq_handler_exit'; irq: number; ret: number }
+  | { event: 'softirq_entry'; vec: number }
+  | { event: 'softirq_exit'; vec: number };
+
 /** The answer to "may this allocation sleep?" (the shape of @k/page-alloc's ExecutionContext). */
 export interface ExecutionContext {
   in_atomic(): boolean;
@@ -100,6 +107,8 @@ export class Irq {
   printk: Printk;
   /** set_irq_regs(): the pt_regs of the interrupt being handled (0 outside one). */
   irq_regs = 0;
+  /** Receives irq/softirq trace events when set (the kernel core's tracer; null: off, free). */
+  trace: ((ev: IrqTraceEvent) => void) | null = null;
   /** The "noirqdebug" boot option: skip the unhandled-interrupt detector. */
   noirqdebug = false;
   nmi_count = 0;
@@ -148,6 +157,8 @@ export class Irq {
       };
     }
     this.softirq = new Softirq(this.preempt, sched);
+    this.softirq.onTrace = (entry, vec) =>
+      this.trace?.(entry ? { event: 'softirq_entry', vec } : { event: 'softirq_exit', vec });
     this.timers = new Timers(this.softirq, sched, opts.HZ ?? HZ);
     this.workqueues = new Workqueues(sched, this.timers);
     for (let i = 0; i < NR_IRQS; i++) this.irq_desc.push(alloc_desc(i));

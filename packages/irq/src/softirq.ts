@@ -75,6 +75,8 @@ export class Softirq {
   private ksoftirqd: Task | null = null;
   /** Hook run by irq_exit() after the hardirq count drops (the preemption check follows it). */
   onIrqExit: () => void = () => {};
+  /** softirq_entry / softirq_exit trace hook. */
+  onTrace: ((entry: boolean, vec: number) => void) | null = null;
 
   constructor(
     private readonly preempt: Preempt,
@@ -135,7 +137,9 @@ export class Softirq {
       for (let nr = 0; pending; nr++, pending >>>= 1) {
         if (pending & 1) {
           this.counts[nr]++;
+          this.onTrace?.(true, nr);
           this.vec[nr]?.(nr);
+          this.onTrace?.(false, nr);
         }
       }
       this.preempt.local_irq_disable();
