@@ -64,6 +64,18 @@ describe('k-sim rom', () => {
     expect(b.bytes).toEqual([0x42, 0x43]);
   });
 
+  it('maps a 128 KiB ROM so that its last 64 KiB hold the reset vector', async () => {
+    const rom = new Uint8Array(0x20000).fill(0xff);
+    // 0xE000:0000 (the lower half): mov al,0x5A; out 0x80,al; cli; hlt
+    rom.set([0xb0, 0x5a, 0xe6, 0x80, 0xfa, 0xf4], 0);
+    rom.set([0xea, 0x00, 0x00, 0x00, 0xe0], 0x1fff0); // jmp e000:0000
+    const file = join(mkdtempSync(join(tmpdir(), 'k-sim-rom-')), 'big.bin');
+    writeFileSync(file, rom);
+    const { io, err } = capture();
+    expect(await run(['rom', file, '--expect-post', '0x5a'], io)).toBe(0);
+    expect(err.join('')).toBe('POST 0x5A\nPOST 5A, stopped at hlt after 5 instructions\n');
+  });
+
   it('exits non-zero when --expect-post is not met, and reports a triple fault', async () => {
     const { io, err } = capture();
     expect(await run(['rom', join(roms, 'dfault.bin'), '--expect-post', '0xFF'], io)).toBe(1);

@@ -155,19 +155,25 @@ main32:
   EXPECT {dword [exc_cr2]}, 0x402000
   EXPECT {dword [exc_eip]}, 0x402000
 
-  CHECK 10                              ; a write straddling into a missing page faults on the missing page
-  mov dword [PT1 + 1 * 4], 0x201000 | 3
-  mov dword [PT1 + 2 * 4], 0
-  FAULT 14, 2, {mov dword [0x401FFE], 0x11223344}
-  EXPECT {dword [exc_cr2]}, 0x402000
-
-  CHECK 11                              ; turning paging off again
+  CHECK 10                              ; turning paging off again
   mov eax, cr0
   and eax, 0x7FFFFFFF
   mov cr0, eax
   jmp .off
 .off:
   EXPECT {dword [0x3FFFFC]}, 0x600DF00D
+  mov eax, cr0                          ; and on again for the last check
+  or eax, 0x80000000
+  mov cr0, eax
+  jmp .on_again
+.on_again:
+
+
+  CHECK 11                              ; a write straddling into a missing page faults on the missing page
+  mov dword [PT1 + 1 * 4], 0x201000 | 3
+  mov dword [PT1 + 2 * 4], 0
+  FAULT 14, 2, {mov dword [0x401FFE], 0x11223344}
+  EXPECT {dword [exc_cr2]}, 0x402000
 
   jmp pass
 
