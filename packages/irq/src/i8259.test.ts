@@ -116,3 +116,18 @@ describe('init_8259A', () => {
     expect(pc.pic.master.readIsr).toBe(false); // OCW3 back to reading the IRR
   });
 });
+
+describe('NMI', () => {
+  it('an NMI enters through vector 2, is counted on the NMI line and reported as unknown', () => {
+    const printk = collectingPrintk();
+    const { pc, irq, run } = irqMachine({ printk });
+    pc.cpu.nmi();
+    run(() => irq.nmi_count === 1, 10_000);
+    expect(printk.lines[0]).toMatch(/^Uhhuh\. NMI received for unknown reason [0-9a-f]{2} on CPU 0\.$/);
+    expect(printk.lines.slice(1)).toEqual([
+      'Do you have a strange power saving mode enabled?',
+      'Dazed and confused, but trying to continue',
+    ]);
+    expect(irq.show_interrupts()).toMatch(/^NMI: {10}1 {3}Non-maskable interrupts$/m);
+  });
+});

@@ -31,7 +31,7 @@ import {
   setup_irq,
 } from './manage.js';
 import { Preempt } from './preempt.js';
-import { KERN_DEFAULT, KERN_ERR, KERN_WARNING, nullPrintk, type Printk } from './printk.js';
+import { KERN_DEFAULT, KERN_EMERG, KERN_ERR, KERN_WARNING, nullPrintk, type Printk } from './printk.js';
 import { show_interrupts, show_softirqs } from './proc.js';
 import type { GuestMemory } from './ptrace.js';
 import { EntropyPool } from './random.js';
@@ -199,9 +199,24 @@ export class Irq {
   }
 
   // ---- init ----
-  /** init_IRQ(): 8259A init, descriptors, gates 0x20-0x2F to do_IRQ, cascade on IRQ 2. */
+  /** init_IRQ(): 8259A init, descriptors, gates 0x20-0x2F to do_IRQ, cascade on IRQ 2; the NMI gate. */
   init_IRQ(): void {
     init_IRQ(this);
+    this.entry.set_intr_gate(2, () => this.do_nmi());
+  }
+
+  /**
+   * do_nmi(): counted in /proc/interrupts' NMI line; with no NMI handlers in this kernel every NMI
+   * is unknown_nmi_error(), reported with the reason byte from port 0x61.
+   */
+  do_nmi(): void {
+    this.nmi_count++;
+    const reason = this.io.in8(0x61);
+    this.printk(
+      `${KERN_EMERG}Uhhuh. NMI received for unknown reason ${reason.toString(16).padStart(2, '0')} on CPU 0.\n`,
+    );
+    this.printk(`${KERN_EMERG}Do you have a strange power saving mode enabled?\n`);
+    this.printk(`${KERN_EMERG}Dazed and confused, but trying to continue\n`);
   }
 
   /** time_init(): PIT channel 0 at HZ, and the timer interrupt on IRQ 0. Returns the divisor. */
