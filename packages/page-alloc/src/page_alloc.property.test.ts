@@ -7,10 +7,13 @@ import {
   __GFP_COLD,
   __GFP_COMP,
   __GFP_DMA,
+  __GFP_MOVABLE,
   __GFP_NOWARN,
+  __GFP_RECLAIMABLE,
   __GFP_ZERO,
   GFP_ATOMIC,
   GFP_HIGHUSER,
+  GFP_HIGHUSER_MOVABLE,
   GFP_KERNEL,
   GFP_NOWAIT,
 } from './gfp.js';
@@ -30,6 +33,10 @@ const GFPS = [
   GFP_KERNEL | __GFP_COMP,
   GFP_KERNEL | __GFP_ZERO,
   GFP_KERNEL | __GFP_COLD,
+  GFP_HIGHUSER_MOVABLE,
+  GFP_KERNEL | __GFP_MOVABLE,
+  GFP_KERNEL | __GFP_RECLAIMABLE,
+  GFP_ATOMIC | __GFP_RECLAIMABLE,
 ];
 
 type Op =
@@ -146,7 +153,7 @@ describe('buddy allocator properties', () => {
         expect(pa.zones.map((z) => z.free_area.map((a) => a.nr_free))).toEqual(startCounts);
         expect(freeBlocks(pa)).toEqual(start);
       }),
-      { numRuns: 60 },
+      { numRuns: 200 },
     );
   });
 
@@ -170,7 +177,7 @@ describe('buddy allocator properties', () => {
         pa.drain_all_pages();
         expect(freeBlocks(pa)).toEqual(start);
       }),
-      { numRuns: 100 },
+      { numRuns: 300 },
     );
   });
 });
