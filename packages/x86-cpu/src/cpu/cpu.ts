@@ -7,7 +7,7 @@ import type { MemoryBus } from '../bus.js';
 import type { InterruptController } from '../interrupts.js';
 import { noInterrupts } from '../interrupts.js';
 import type { IoBus } from '../io.js';
-import { disassemble } from './disassemble.js';
+import { type DisassembleOptions, type Disassembly, disassemble } from './disassemble.js';
 import { execute } from './execute.js';
 import {
   AC,
@@ -574,7 +574,11 @@ export class Cpu {
   }
 
   /** Disassembles one instruction (Intel syntax) from `bytes` at `offset`. */
-  disassemble(bytes: Uint8Array, offset = 0, options: { bits: 16 | 32 } = { bits: this.code32 ? 32 : 16 }) {
+  disassemble(
+    bytes: Uint8Array,
+    offset = 0,
+    options: DisassembleOptions = { bits: this.code32 ? 32 : 16 },
+  ): Disassembly {
     return disassemble(bytes, offset, options);
   }
 

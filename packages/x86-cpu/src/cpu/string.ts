@@ -18,6 +18,8 @@ function writeSize(c: Cpu, seg: number, off: number, size: number, v: number): v
   else c.wr32(seg, off, v);
 }
 
+const REP_SLICE = 4096;
+
 export function stringOp(c: Cpu, op: number): void {
   const size = op & 1 ? (c.o32 ? 4 : 2) : 1;
   const s = size === 1 ? 7 : size === 2 ? 15 : 31;
@@ -30,6 +32,10 @@ export function stringOp(c: Cpu, op: number): void {
   const kind = op & 0xfe;
   if (kind === 0x6c || kind === 0x6e) checkIo(c, r16[4], size);
   if (rep !== 0 && (a32 ? r32[1] : r16[2]) === 0) return;
+  // A long REP runs in slices: after REP_SLICE elements the instruction restarts itself, so
+  // interrupts and the instruction budget are honoured between slices, as between iterations on
+  // hardware.
+  let slice = REP_SLICE;
   for (;;) {
     const si = a32 ? r32[6] : r16[12];
     const di = a32 ? r32[7] : r16[14];
@@ -94,6 +100,10 @@ export function stringOp(c: Cpu, op: number): void {
     if (kind === 0xa6 || kind === 0xae) {
       if (rep === 1 && !zf) return;
       if (rep === 2 && zf) return;
+    }
+    if (--slice === 0) {
+      c.ip = c.instrStart;
+      return;
     }
   }
 }
