@@ -224,6 +224,9 @@ export class Ring3Machine {
 
   /** Puts the CPU in ring 0, paging on, at start_user with the user entry point and stack. */
   start(eip: number): void {
+    // A restart loads TR again: mark the TSS descriptor available (type 9), as ltr requires.
+    const tssHigh = this.entry.gdt_table - PAGE_OFFSET + 16 * 8 + 4;
+    this.memory.write32(tssHigh, this.memory.read32(tssHigh) & ~0x200);
     const s = this.cpu.getState();
     const flat = (selector: number, attributes: number) => ({
       selector,
