@@ -187,6 +187,7 @@ export class Cpu {
   private hook: ((cpu: Cpu) => void) | undefined = undefined;
   private readonly breakpoints = new Set<number>();
   private skipBreakpointOnce = false;
+  private breakpointHit = false;
 
   constructor(bus: MemoryBus, io: IoBus, pic: InterruptController = noInterrupts) {
     this.bus = bus;
@@ -600,7 +601,8 @@ export class Cpu {
   private serviceEvents(): boolean {
     if (this.stopRequested) {
       this.stopRequested = false;
-      this.stopReason = 'stop';
+      this.stopReason = this.breakpointHit ? 'breakpoint' : 'stop';
+      this.breakpointHit = false;
       this.refreshAttention();
       return true;
     }
@@ -649,7 +651,7 @@ export class Cpu {
     if (this.breakpoints.size !== 0) {
       const lin = (this.csBase + this.ip) >>> 0;
       if (!this.skipBreakpointOnce && this.breakpoints.has(lin)) {
-        this.stopReason = 'breakpoint';
+        this.breakpointHit = true;
         this.stopRequested = true;
         return;
       }
