@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describeRomResult, runRom } from '@k/x86-cpu';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseSize } from './boot.js';
 import type { CliIO } from './program.js';
 
@@ -46,12 +46,15 @@ export function romCommand(io: RomIO): Command {
       'run a 64 or 128 KiB BIOS-replacement ROM from the reset vector: out-port bytes to stdout, POST codes to stderr',
     )
     .argument('<file>', 'ROM image (64 or 128 KiB), mapped below 1 MiB and below 4 GiB')
-    .option('--post-port <port>', 'POST code port', parseNumber('--post-port', 0xffff, '0x80'), 0x80)
-    .option(
-      '--out-port <port>',
-      'port whose bytes go to stdout',
-      parseNumber('--out-port', 0xffff, '0xE9'),
-      0xe9,
+    .addOption(
+      new Option('--post-port <port>', 'POST code port')
+        .argParser(parseNumber('--post-port', 0xffff, '0x80'))
+        .default(0x80, '0x80'),
+    )
+    .addOption(
+      new Option('--out-port <port>', 'port whose bytes go to stdout')
+        .argParser(parseNumber('--out-port', 0xffff, '0xE9'))
+        .default(0xe9, '0xE9'),
     )
     .option(
       '--max-instructions <n>',
