@@ -94,7 +94,7 @@ describe('a shared line with two devices', () => {
     expect(irq.request_irq(5, hb, 0, 'devB', b)).toBe(-16); // -EBUSY: not shareable
     expect(printk.lines).toContain('IRQ handler type mismatch for IRQ 5');
     expect(printk.lines).toContain('current handler: devA');
-    expect(irq.request_irq(2, hb, 0, 'devB', b)).toBe(-22); // the cascade cannot be requested
+    expect(irq.request_irq(2, hb, 0, 'devB', b)).toBe(-16); // the cascade owns IRQ 2
     expect(irq.request_irq(16, hb, 0, 'devB', b)).toBe(-22);
     expect(irq.request_irq(5, hb, IRQF_SHARED, 'devB', b)).toBe(0);
 

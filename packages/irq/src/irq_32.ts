@@ -6,7 +6,6 @@
 import { handle_level_irq } from './handle.js';
 import { ISA_IRQ_VECTOR_BASE, NR_IRQS_LEGACY } from './i8259.js';
 import type { Irq } from './irq.js';
-import { IRQ_NOREQUEST } from './irqdesc.js';
 import { no_action, setup_irq } from './manage.js';
 import { KERN_EMERG } from './printk.js';
 import { PT_EFLAGS, PT_ORIG_EAX, user_mode, X86_EFLAGS_IF } from './ptrace.js';
@@ -53,6 +52,5 @@ export function init_IRQ(k: Irq): void {
       do_IRQ(k, regs);
     });
   }
-  setup_irq(k, 2, no_action, 0, 'cascade');
-  k.irq_desc[2].status |= IRQ_NOREQUEST;
+  setup_irq(k, 2, no_action, 0, 'cascade'); // a second request for IRQ 2 is -EBUSY
 }
