@@ -1,6 +1,9 @@
+import { collectingPrintk, PageAllocator } from '@k/page-alloc';
 import { describe, expect, it } from 'vitest';
 import { machine } from '../test/machine.js';
+import { PhysicalMemory } from '../test/memory.js';
 import { FreeBSDMallocError } from './errors.js';
+import { FreeBSDMalloc } from './freebsdMalloc.js';
 import { Panic } from './kern_shutdown.js';
 import {
   KS_HANDLE,
@@ -69,6 +72,43 @@ describe('struct malloc_type and kmemstatistics', () => {
       size: (1 << 3) | (1 << 8),
     });
     k.free(b, k.M_DEVBUF);
+  });
+});
+
+describe('64-bit statistics', () => {
+  it('carry into the high word, on the frame fast path and through plain memory calls', () => {
+    const ram = new PhysicalMemory(256 * 1024 * 1024);
+    // A memory that offers only the PhysicalMemoryLike calls (no host frames).
+    const plain = {
+      size: ram.size,
+      read8: (a: number) => ram.read8(a),
+      read16: (a: number) => ram.read16(a),
+      read32: (a: number) => ram.read32(a),
+      write8: (a: number, v: number) => ram.write8(a, v),
+      write16: (a: number, v: number) => ram.write16(a, v),
+      write32: (a: number, v: number) => ram.write32(a, v),
+      readBytes: (a: number, n: number) => ram.readBytes(a, n),
+      writeBytes: (a: number, b: Uint8Array) => ram.writeBytes(a, b),
+      fill: (a: number, n: number, v?: number) => ram.fill(a, n, v),
+      copy: (d: number, s: number, n: number) => ram.copy(d, s, n),
+    };
+    for (const memory of [new PhysicalMemory(256 * 1024 * 1024), plain]) {
+      const pages = new PageAllocator({ memory: memory as PhysicalMemory, printk: collectingPrintk() });
+      const k = new FreeBSDMalloc(pages);
+      k.mi_startup();
+      const mtip = pages.memory.read32(k.M_DEVBUF - PO + KS_HANDLE);
+      pages.memory.write32(mtip - PO + MTI_STATS, 0xfffffff0); // mts_memalloced, low word
+      pages.memory.write32(mtip - PO + MTI_STATS + 8, 0xffffffff); // mts_memfreed, low word
+      const p = k.malloc(32, k.M_DEVBUF, M_WAITOK);
+      k.free(p, k.M_DEVBUF);
+      expect(k.kmem.malloc_type_stats(k.M_DEVBUF)).toMatchObject({
+        memalloced: 0x100000010,
+        memfreed: 0x10000001f,
+        numallocs: 1,
+        numfrees: 1,
+        size: 1 << 1,
+      });
+    }
   });
 });
 

@@ -79,6 +79,8 @@ export class KernMalloc {
   kmemcount = 0;
   private readonly mem: Uma['pages']['memory'];
   private readonly ctx: { in_atomic(): boolean; irqs_disabled(): boolean };
+  /** The memory again, when it can hand out host frames (the statistics fast path). */
+  private readonly frames: FrameMemory | null;
   private bad_flags_once = 0;
 
   constructor(
@@ -89,6 +91,8 @@ export class KernMalloc {
   ) {
     this.uma = uma;
     this.mem = uma.pages.memory;
+    const fm = this.mem as unknown as Partial<FrameMemory>;
+    this.frames = typeof fm.frameForWrite === 'function' ? (fm as FrameMemory) : null;
     this.printk = options.printk;
     this.invariants = options.invariants ?? true;
     this.ctx = options.context ?? processContext;
@@ -338,8 +342,21 @@ export class KernMalloc {
 
   /** malloc_type_zone_allocated(): charge `size` bytes from kmemzones[zindx] (-1: none) to the type. */
   private malloc_type_zone_allocated(mtip: number, size: number, zindx: number): void {
-    const mem = this.mem;
     const st = mtip - PAGE_OFFSET + MTI_STATS + SIZEOF_MALLOC_TYPE_STATS * this.uma.cpu();
+    const frames = this.frames;
+    if (frames !== null) {
+      // One 64-byte stats record never crosses a page (it sits inside an mt_zone item of an
+      // order-0 slab), so the whole update works on one frame of the physical memory.
+      const f = frames.frameForWrite(st);
+      const o = st & 0xfff;
+      if (size > 0) {
+        frame_add64(f, o + MTS_MEMALLOCED, size);
+        frame_add64(f, o + MTS_NUMALLOCS, 1);
+      }
+      if (zindx !== -1) f[o + MTS_SIZE + (zindx >>> 3)] |= 1 << (zindx & 7);
+      return;
+    }
+    const mem = this.mem;
     if (size > 0) {
       add64(mem, st + MTS_MEMALLOCED, size);
       add64(mem, st + MTS_NUMALLOCS, 1);
@@ -356,6 +373,14 @@ export class KernMalloc {
 
   private malloc_type_freed(mtip: number, size: number): void {
     const st = mtip - PAGE_OFFSET + MTI_STATS + SIZEOF_MALLOC_TYPE_STATS * this.uma.cpu();
+    const frames = this.frames;
+    if (frames !== null) {
+      const f = frames.frameForWrite(st);
+      const o = st & 0xfff;
+      frame_add64(f, o + MTS_MEMFREED, size);
+      frame_add64(f, o + MTS_NUMFREES, 1);
+      return;
+    }
     add64(this.mem, st + MTS_MEMFREED, size);
     add64(this.mem, st + MTS_NUMFREES, 1);
   }
@@ -409,6 +434,29 @@ export class KernMalloc {
 }
 
 type Memory = Uma['pages']['memory'];
+
+/** @k/x86-cpu's PhysicalMemory also hands out the 4 KiB host frame behind an address. */
+interface FrameMemory {
+  frameForWrite(addr: number): Uint8Array;
+}
+
+/** A little-endian uint64 += delta on bytes [o, o + 8) of a frame. */
+function frame_add64(f: Uint8Array, o: number, delta: number): void {
+  const lo = (f[o] | (f[o + 1] << 8) | (f[o + 2] << 16) | (f[o + 3] << 24)) >>> 0;
+  let sum = lo + delta;
+  f[o] = sum;
+  f[o + 1] = sum >>> 8;
+  f[o + 2] = sum >>> 16;
+  f[o + 3] = sum >>> 24;
+  if (sum > 0xffffffff) {
+    sum = Math.floor(sum / 0x100000000);
+    for (let i = 4; i < 8 && sum > 0; i++) {
+      sum += f[o + i];
+      f[o + i] = sum;
+      sum >>>= 8;
+    }
+  }
+}
 
 function add64(mem: Memory, pa: number, delta: number): void {
   const lo = mem.read32(pa) + delta;
