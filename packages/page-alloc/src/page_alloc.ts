@@ -4,6 +4,7 @@
 // (pfn ^ 1 << order) on free. GFP flags pick the zone, the watermark and whether to reclaim.
 
 import { type ExecutionContext, processContext } from './context.js';
+import { dump_page } from './debug.js';
 import { E820_TYPE_RAM, type E820Entry, e820_check, e820_default_map } from './e820.js';
 import { PageAllocError } from './errors.js';
 import {
@@ -58,7 +59,6 @@ import {
   Zone,
 } from './mmzone.js';
 import {
-  format_page_flags,
   PAGE_FLAGS_CHECK_AT_FREE,
   PG_buddy,
   PG_head,
@@ -72,17 +72,10 @@ import {
 import { KernelPageTables, type PagingInitOptions } from './pgtable.js';
 import type { PhysicalMemoryLike as PhysicalMemory } from './physmem.js';
 import { KERN_ALERT, KERN_ERR, KERN_WARNING, type Printk } from './printk.js';
+import { show_mem } from './show_mem.js';
 import { DEF_PRIORITY, do_shrink_slab, type Shrinker } from './shrinker.js';
 import { Vmalloc, type VmStruct } from './vmalloc.js';
-import {
-  buddyinfo,
-  free_blocks_by_type,
-  meminfo,
-  type NodeStats,
-  newNodeStats,
-  pagetypeinfo,
-  zoneinfo,
-} from './vmstat.js';
+import { buddyinfo, meminfo, type NodeStats, newNodeStats, pagetypeinfo, zoneinfo } from './vmstat.js';
 
 /** A physical range [start, end) in bytes. */
 export interface PhysRange {
@@ -1356,63 +1349,7 @@ export class PageAllocator {
 
   /** show_mem() / show_free_areas(): the Mem-Info block of an allocation failure (one string per line). */
   show_mem(): string[] {
-    const kb = (pages: number) => `${pages * (PAGE_SIZE >> 10)}kB`;
-    const st = this.node_stats;
-    let free_pcp = 0;
-    for (const z of this.zones) free_pcp += z.pcp.count;
-    const out: string[] = [
-      'Mem-Info:',
-      `active_anon:${st.nr_anon_pages} inactive_anon:0 isolated_anon:0`,
-      ` active_file:${st.nr_file_pages} inactive_file:0 isolated_file:0`,
-      ' unevictable:0 dirty:0 writeback:0',
-      ` slab_reclaimable:${st.nr_slab_reclaimable} slab_unreclaimable:${st.nr_slab_unreclaimable}`,
-      ` mapped:0 shmem:0 pagetables:${st.nr_page_table_pages}`,
-      ' sec_pagetables:0 bounce:0',
-      ' kernel_misc_reclaimable:0',
-      ` free:${this.nr_free_pages()} free_pcp:${free_pcp} free_cma:0`,
-      `Node 0 active_anon:${kb(st.nr_anon_pages)} inactive_anon:0kB active_file:${kb(st.nr_file_pages)} inactive_file:0kB unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:0kB dirty:0kB writeback:0kB shmem:0kB writeback_tmp:0kB kernel_stack:${st.nr_kernel_stack_kb}kB pagetables:${kb(st.nr_page_table_pages)} sec_pagetables:0kB all_unreclaimable? no`,
-    ];
-    for (const z of this.zones) {
-      if (!z.populated) continue;
-      out.push(
-        `${z.name} free:${kb(z.nr_free_pages)} boost:0kB min:${kb(z._watermark[WMARK_MIN])} low:${kb(z._watermark[WMARK_LOW])} high:${kb(z._watermark[WMARK_HIGH])} reserved_highatomic:0KB active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:0kB unevictable:0kB writepending:0kB zspages:0kB present:${kb(z.present_pages)} managed:${kb(z.managed_pages)} mlocked:0kB bounce:0kB free_pcp:${kb(z.pcp.count)} local_pcp:${kb(z.pcp.count)} free_cma:0kB`,
-      );
-      out.push(`lowmem_reserve[]: ${z.lowmem_reserve.join(' ')}`);
-    }
-    for (const z of this.zones) {
-      if (!z.populated) continue;
-      let line = `${z.name}: `;
-      let total = 0;
-      const byType = free_blocks_by_type(this, z);
-      for (let o = 0; o < NR_PAGE_ORDERS; o++) {
-        const nr = z.free_area[o].nr_free;
-        line += `${nr}*${4 << o}kB `;
-        // show_migration_types(): U(nmovable) M(ovable) E (reclaimable) H(ighatomic) I(solate)
-        if (nr)
-          line += `(${'UMEHI'
-            .split('')
-            .filter((_, mt) => byType[mt][o] > 0)
-            .join('')}) `;
-        total += nr << o;
-      }
-      out.push(`${line}= ${kb(total)}`);
-    }
-    let present = 0;
-    let managed = 0;
-    for (const z of this.zones) {
-      present += z.present_pages;
-      managed += z.managed_pages;
-    }
-    out.push(
-      `${st.nr_file_pages} total pagecache pages`,
-      '0 pages in swap cache',
-      'Free swap  = 0kB',
-      'Total swap = 0kB',
-      `${present} pages RAM`,
-      `${this.zones[ZONE_HIGHMEM].present_pages} pages HighMem/MovableOnly`,
-      `${present - managed} pages reserved`,
-    );
-    return out;
+    return show_mem(this);
   }
 
   /** bad_page(): "Bad page state" with dump_page(), taints the kernel, leaves the page alone. */
@@ -1433,13 +1370,7 @@ export class PageAllocator {
 
   /** dump_page() (mm/debug.c): the page's fields and the reason. */
   dump_page(page: number, reason: string): string[] {
-    const flags = this.page_flags[page];
-    const refcount = flags & B_BUDDY ? 0 : this._refcount[page];
-    return [
-      `page: refcount:${refcount} mapcount:${this.page_mapcount(page)} mapping:00000000 index:0x0 pfn:0x${page.toString(16)}`,
-      `flags: 0x${flags.toString(16)}(${format_page_flags(flags)})`,
-      `page dumped because: ${reason}`,
-    ];
+    return dump_page(this, page, reason);
   }
 
   /**
