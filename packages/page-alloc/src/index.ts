@@ -1,10 +1,18 @@
 export { type ExecutionContext, processContext } from './context.js';
+export { dump_page } from './debug.js';
 export * from './e820.js';
 export { PageAllocError } from './errors.js';
 export * from './gfp.js';
 export { Highmem, type HighmemState } from './highmem.js';
 export { Memblock, type MemblockRegion, MemblockType } from './memblock.js';
 export * from './memlayout.js';
+export {
+  setup_per_zone_lowmem_reserve,
+  setup_per_zone_wmarks,
+  sysctl_lowmem_reserve_ratio,
+  watermark_scale_factor,
+  zone_set_pageset_high_and_batch,
+} from './mm_init.js';
 export * from './mmzone.js';
 export {
   MAX_RECLAIM_RETRIES,
@@ -14,8 +22,6 @@ export {
   type PageAllocatorState,
   type PageAllocTraceEvent,
   type PhysRange,
-  sysctl_lowmem_reserve_ratio,
-  watermark_scale_factor,
 } from './page_alloc.js';
 export * from './page-flags.js';
 export * from './pgtable.js';
@@ -35,6 +41,7 @@ export {
   type Printk,
   printk_get_level,
 } from './printk.js';
+export { show_mem } from './show_mem.js';
 export {
   DEF_PRIORITY,
   DEFAULT_SEEKS,

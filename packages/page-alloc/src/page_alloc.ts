@@ -47,15 +47,18 @@ import {
   pageblock_order,
 } from './memlayout.js';
 import {
+  setup_per_zone_lowmem_reserve,
+  setup_per_zone_wmarks,
+  zone_set_pageset_high_and_batch,
+} from './mm_init.js';
+import {
   MIGRATE_MOVABLE,
   MIGRATE_PCPTYPES,
   MIGRATE_RECLAIMABLE,
   MIGRATE_UNMOVABLE,
   NIL,
-  WMARK_HIGH,
   WMARK_LOW,
   WMARK_MIN,
-  WMARK_PROMO,
   Zone,
 } from './mmzone.js';
 import {
@@ -156,10 +159,6 @@ const ALLOC_NON_BLOCK = 0x10;
 export const PAGE_ALLOC_COSTLY_ORDER = 3;
 /** Rounds of reclaim without progress before a sleeping allocation gives up. */
 export const MAX_RECLAIM_RETRIES = 16;
-/** sysctl_lowmem_reserve_ratio[] for DMA, Normal, HighMem, Movable. */
-export const sysctl_lowmem_reserve_ratio = [256, 32, 0, 0];
-/** vm.watermark_scale_factor default (fractions of 10,000). */
-export const watermark_scale_factor = 10;
 
 /** Where might_alloc()'s __might_sleep() reports from. */
 const MIGHT_ALLOC_SITE = 'include/linux/sched/mm.h:321';
@@ -268,7 +267,7 @@ export class PageAllocator {
     this.memblock_free_all();
     this.setup_per_zone_wmarks();
     this.setup_per_zone_lowmem_reserve();
-    for (const zone of this.zones) this.zone_set_pageset_high_and_batch(zone);
+    for (const zone of this.zones) zone_set_pageset_high_and_batch(zone);
     const tables = () => this.pgtables();
     this.vmap_area = new Vmalloc(this, tables);
     this.highmem = new Highmem(this, tables);
@@ -502,49 +501,12 @@ export class PageAllocator {
 
   /** __setup_per_zone_wmarks(): min/low/high/promo from min_free_kbytes. */
   setup_per_zone_wmarks(): void {
-    let lowmem_pages = 0;
-    for (const z of this.zones) if (z.idx < ZONE_HIGHMEM) lowmem_pages += z.managed_pages;
-    // init_per_zone_wmark_min(): int_sqrt(lowmem_kbytes * 16) clamped to [128, 262144].
-    const lowmem_kbytes = lowmem_pages * (PAGE_SIZE >> 10);
-    this.min_free_kbytes = Math.min(Math.max(Math.floor(Math.sqrt(lowmem_kbytes * 16)), 128), 262144);
-    const pages_min = this.min_free_kbytes >> (PAGE_SHIFT - 10);
-    for (const z of this.zones) {
-      let tmp = lowmem_pages ? Math.floor((pages_min * z.managed_pages) / lowmem_pages) : 0;
-      if (z.idx === ZONE_HIGHMEM || z.idx === ZONE_MOVABLE) {
-        z._watermark[WMARK_MIN] = Math.min(Math.max(Math.floor(z.managed_pages / 1024), 32), 128);
-      } else {
-        z._watermark[WMARK_MIN] = tmp;
-      }
-      tmp = Math.max(tmp >> 2, Math.floor((z.managed_pages * watermark_scale_factor) / 10000));
-      z._watermark[WMARK_LOW] = z._watermark[WMARK_MIN] + tmp;
-      z._watermark[WMARK_HIGH] = z._watermark[WMARK_LOW] + tmp;
-      z._watermark[WMARK_PROMO] = z._watermark[WMARK_HIGH] + tmp;
-    }
+    this.min_free_kbytes = setup_per_zone_wmarks(this.zones);
   }
 
   /** setup_per_zone_lowmem_reserve(). */
   setup_per_zone_lowmem_reserve(): void {
-    for (let i = 0; i < MAX_NR_ZONES; i++) {
-      const zone = this.zones[i];
-      const ratio = sysctl_lowmem_reserve_ratio[i];
-      const clear = !ratio || !zone.managed_pages;
-      let managed = 0;
-      for (let j = i + 1; j < MAX_NR_ZONES; j++) {
-        managed += this.zones[j].managed_pages;
-        zone.lowmem_reserve[j] = clear ? 0 : Math.floor(managed / ratio);
-      }
-    }
-  }
-
-  /** zone_batchsize() and zone_highsize(): the per-cpu list's batch and high mark. */
-  private zone_set_pageset_high_and_batch(zone: Zone): void {
-    let batch = Math.min(zone.managed_pages >> 10, (1024 * 1024) / PAGE_SIZE);
-    batch = Math.max(Math.floor(batch / 4), 1);
-    batch = rounddown_pow_of_two(batch + (batch >> 1)) - 1;
-    const pcp = zone.pcp;
-    pcp.batch = Math.max(batch, 1);
-    pcp.high = zone.managed_pages ? Math.max(zone.low_wmark_pages(), batch << 2) : 0;
-    pcp.lists = Array.from({ length: MIGRATE_PCPTYPES }, () => new Int32Array(pcp.high + pcp.batch + 1));
+    setup_per_zone_lowmem_reserve(this.zones);
   }
 
   // ---- struct page accessors ----
@@ -1449,10 +1411,6 @@ const KERN_INFO_LEVEL = '\x016';
 
 function hex16(n: number): string {
   return n.toString(16).padStart(16, '0');
-}
-
-function rounddown_pow_of_two(n: number): number {
-  return n <= 0 ? 0 : 2 ** Math.floor(Math.log2(n));
 }
 
 function taint_name(c: string): string {
