@@ -35,6 +35,18 @@ function snapshot(m: Ring3Machine, tables: Set<number>): Map<number, number> {
 }
 
 describe('syscall fuzz from ring 3', () => {
+  it('the checksum notices a changed kernel byte but not accessed/dirty bits', () => {
+    const m = new Ring3Machine(FUZZ);
+    m.enterUser();
+    const tables = pageTableFrames(m.as);
+    const before = snapshot(m, tables);
+    const pte = m.memory.read32(m.as.pgd + (0x0805_0000 >>> 22) * 4) & ~0xfff;
+    m.memory.write32(pte, m.memory.read32(pte) | 0x60);
+    expect(snapshot(m, tables)).toEqual(before);
+    m.memory.write8(m.entry.idt_table - 0xc000_0000 + 0x80 * 8, 0x90);
+    expect(snapshot(m, tables)).not.toEqual(before);
+  });
+
   it(`survives ${CALLS} random system calls with kernel memory intact (seed 0x${SEED.toString(16)})`, () => {
     const m = new Ring3Machine(FUZZ, { pid: 9, comm: 'fuzz' });
     m.memory.write32(m.dataFrame, SEED);

@@ -36,6 +36,14 @@ describe('ring-3 programs', () => {
 });
 
 describe('int 0x80 from ring 3', () => {
+  it('installs vector 0x80 as a DPL 3 trap gate; other vectors stay DPL 0', () => {
+    const m = new Ring3Machine(HELLO);
+    expect(m.entry.idt.gate(0x80)).toMatchObject({ type: 0xf, dpl: 3, present: true, selector: 0x60 });
+    expect(m.entry.idt.gate(0x21)).toMatchObject({ dpl: 0 });
+    expect(m.entry.idt.gate(13)).toMatchObject({ type: 0xf, dpl: 0 });
+    expect(m.entry.idt.gate(14)).toMatchObject({ type: 0xe, dpl: 0 });
+  });
+
   it('runs hello: write, getpid, exit_group, traced', () => {
     const m = new Ring3Machine(HELLO, { pid: 42, comm: 'hello', strace: true });
     const r = m.run(100_000);
