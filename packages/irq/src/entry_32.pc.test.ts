@@ -252,3 +252,44 @@ describe('a guest process sleeping on a wait queue', () => {
     expect(mem.read32(RESULT + 32)).toBe(PROC_STACK); // back on the reader's own stack
   });
 });
+
+describe('a device interrupt while ring 3 runs', () => {
+  it('enters on TSS.esp0 with the user frame, and a woken kernel thread runs before the return', () => {
+    const m = boot();
+    const { pc, irq } = m;
+    const mem = pc.memory;
+    const dev = new TestDevice(pc, 5, 0x300);
+    const seen: number[] = [];
+    const log: string[] = [];
+    const wq = DECLARE_WAIT_QUEUE_HEAD();
+    let ready = false;
+    irq.kthread_run(function* () {
+      yield* irq.wait_event(wq, () => ready);
+      log.push(`${irq.current_comm()} ran, user spins so far: ${mem.read32(RESULT + 36) > 0}`);
+    }, 'kworker');
+    irq.request_irq(
+      5,
+      () => {
+        const regs = irq.irq_regs;
+        seen.push(regs, mem.read32(regs + PT_CS) & 0xffff, mem.read32(regs + PT_OLDSS) & 0xffff);
+        dev.ack();
+        ready = true;
+        irq.wake_up(wq);
+        return IRQ_HANDLED;
+      },
+      0,
+      'eth1',
+      dev,
+    );
+    jump(m, PROG + 0x200, PROG + 0x800);
+    m.run(() => mem.read32(RESULT + 36) > 100, 100_000);
+    expect(pc.cpu.cpl).toBe(3);
+    dev.fire();
+    m.run(() => log.length === 1, 100_000);
+    expect(seen).toEqual([STACK_TOP - PT_REGS_SIZE, 0x73, 0x7b]);
+    expect(log).toEqual(['kworker ran, user spins so far: true']);
+    const spins = mem.read32(RESULT + 36);
+    m.run(() => mem.read32(RESULT + 36) > spins + 100, 100_000);
+    expect(pc.cpu.cpl).toBe(3); // back in the user program
+  });
+});

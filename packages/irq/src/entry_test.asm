@@ -90,3 +90,9 @@ blocking_process:
     sti
     hlt
     jmp .idle
+
+    times 0x800 - ($ - $$) db 0xcc
+; 0x20800: ring 3 spinning with interrupts on
+user_spin:
+    inc dword [RESULT + 36]
+    jmp user_spin
