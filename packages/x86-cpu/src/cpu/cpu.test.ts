@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { IoBus } from '../io.js';
+import { PhysicalMemory } from '../memory.js';
+import { Cpu, MemoryBus } from './index.js';
 import { loadReal, testMachine } from './testMachine.js';
 
 describe('Cpu (real mode)', () => {
@@ -66,5 +69,33 @@ describe('Cpu (real mode)', () => {
     expect(m.cpu.eip).toBe(0x1000);
     m.cpu.run(10);
     expect(m.cpu.eax).toBe(0xffffffff);
+  });
+
+  it('runs the README example as written', () => {
+    const bus = new MemoryBus(new PhysicalMemory(16 << 20));
+    bus.writeBytes(0x7c00, Uint8Array.of(0xb8, 0x34, 0x12, 0x40, 0xf4)); // mov ax,0x1234; inc ax; hlt
+    const cpu = new Cpu(bus, new IoBus());
+    cpu.setSegment('cs', { selector: 0, base: 0, limit: 0xffff, attributes: 0x9b });
+    cpu.eip = 0x7c00;
+    expect([cpu.run(100), cpu.stopReason, cpu.eax.toString(16)]).toEqual([3, 'hlt', '1235']);
+  });
+
+  it('translates linear addresses through the page tables without side effects', () => {
+    const m = testMachine();
+    m.bus.write32(0x10000, 0x11000 | 7); // PDE 0 -> page table at 0x11000
+    m.bus.write32(0x11000 + 5 * 4, 0x200000 | 5); // linear 0x5000 -> 0x200000, user, read-only
+    m.bus.write32(0x11000 + 6 * 4, 0x300000 | 3); // linear 0x6000 -> 0x300000, supervisor, writable
+    m.cpu.cr0 = m.cpu.cr0 | 1;
+    m.cpu.cr3 = 0x10000;
+    m.cpu.cr0 = m.cpu.cr0 | 0x80010000;
+    expect(m.cpu.translate(0x5123, false, true)).toBe(0x200123);
+    expect(m.cpu.translate(0x5123, true, false)).toBe(-1); // CR0.WP
+    expect(m.cpu.translate(0x6000, false, true)).toBe(-1); // supervisor page
+    expect(m.cpu.translate(0x7000, false, false)).toBe(-1); // not present
+    expect(m.bus.read32(0x11000 + 5 * 4) & 0x20).toBe(0); // accessed bit untouched
+    m.cpu.writeLinear32(0x6004, 0xcafef00d);
+    expect(m.bus.read32(0x300004)).toBe(0xcafef00d);
+    expect(m.cpu.readLinear32(0x6004)).toBe(0xcafef00d);
+    expect(() => m.cpu.readLinear8(0x7000)).toThrow(/0x7000 is not mapped/);
   });
 });

@@ -28,6 +28,7 @@ import {
   VM,
   ZF,
 } from './flags.js';
+import { Fpu, getFpuState, setFpuState } from './fpu.js';
 import { deliverInterrupt } from './protected.js';
 import {
   type CpuState,
@@ -147,6 +148,8 @@ export class Cpu {
   sysenterEip = 0;
   tscOffset = 0;
   readonly dr = new Int32Array(8);
+  /** The x87 FPU (fpu.ts; instructions in fpu_instructions.ts). */
+  readonly fpu = new Fpu();
 
   // --- decoder state for the current instruction ---------------------------------------------
   o32 = false;
@@ -208,7 +211,8 @@ export class Cpu {
     this.ip = 0xfff0;
     this.fl = FIXED_ONE;
     this.lazyMask = 0;
-    this.cr0Reg = 0x60000000;
+    this.cr0Reg = 0x60000010; // CD, NW and ET (SDM vol. 3 §9.1.1: 60000010H)
+    this.fpu.reset();
     this.cr2Reg = 0;
     this.cr3Reg = 0;
     this.cr4Reg = 0;
@@ -497,6 +501,7 @@ export class Cpu {
         sysenterEip: this.sysenterEip >>> 0,
         tscOffset: this.tscOffset,
       },
+      fpu: getFpuState(this.fpu),
     };
   }
 
@@ -539,6 +544,8 @@ export class Cpu {
     this.sysenterEsp = s.msr.sysenterEsp | 0;
     this.sysenterEip = s.msr.sysenterEip | 0;
     this.tscOffset = s.msr.tscOffset;
+    if (s.fpu) setFpuState(this.fpu, s.fpu);
+    else this.fpu.reset();
     this.selectTags();
     this.recomputeAllLimits();
     this.flushTlb();
@@ -688,6 +695,7 @@ export class Cpu {
   /** Delivers a fault, escalating to #DF and to a triple fault as the manual's table says. */
   handleFault(vector: number, code: number): void {
     const prev = this.delivering;
+    this.resetDecoder();
     this.ip = this.instrStart;
     if (prev !== -1) {
       const contributory = (v: number) => v === 0 || (v >= 10 && v <= 13);
@@ -862,6 +870,7 @@ export class Cpu {
       this.code32 = (attr & 0x4000) !== 0 && (this.cr0Reg & 1) !== 0;
       this.ipMask = this.code32 ? -1 : 0xffff;
       this.fetchPage = -1;
+      this.o32 = this.a32 = this.code32;
     } else if (s === SS) {
       this.ssBig = (attr & 0x4000) !== 0 && (this.cr0Reg & 1) !== 0;
     }
@@ -901,6 +910,14 @@ export class Cpu {
     this.ipMask = this.code32 ? -1 : 0xffff;
     this.ssBig = (this.segAttr[SS] & 0x4000) !== 0 && (this.cr0Reg & 1) !== 0;
     this.fetchPage = -1;
+    this.resetDecoder();
+  }
+
+  /** Returns the prefix state to the code segment's defaults (after a prefixed instruction or a fault). */
+  resetDecoder(): void {
+    this.o32 = this.a32 = this.code32;
+    this.segOv = -1;
+    this.rep = 0;
   }
 
   updateCpl(): void {
@@ -1286,7 +1303,7 @@ export class Cpu {
   // ============================================================================================
 
   writeCr0(v: number): void {
-    v &= ~0x10; // ET reads 0: a 386 with no coprocessor.
+    v |= 0x10; // ET is hardwired to 1: an x87 is present (SDM vol. 3 §2.5).
     const old = this.cr0Reg;
     // PG without PE is #GP(0).
     if (v & 0x80000000 && !(v & 1)) this.fault(GP, 0);

@@ -3,9 +3,10 @@
 // far transfers and interrupts in protected.ts. The opcode table in opcodes.ts describes the same
 // encodings for the disassembler; opcodes.test.ts checks that both agree on instruction lengths.
 
-import { BP, BR, BYTE_REG, type Cpu, DE, GP, NM, OFV, UD } from './cpu.js';
+import { BP, BR, BYTE_REG, type Cpu, DE, GP, L_ADD, L_SUB, NM, OFV, UD } from './cpu.js';
 import { execute0f } from './execute0f.js';
-import { AC, AF, CF, DF, ID, IF, IOPL, NT, OF, PF, SF, TF, ZF } from './flags.js';
+import { AC, AF, ARITH, CF, DF, ID, IF, IOPL, NT, OF, PF, SF, TF, ZF } from './flags.js';
+import { executeFpu, fwait } from './fpu_instructions.js';
 import {
   add,
   alu,
@@ -42,12 +43,10 @@ for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf
 /** Executes one instruction at CS:EIP. Faults unwind by throwing the CPU's fault token. */
 export function execute(c: Cpu): void {
   let op = c.fetch8();
-  const d32 = c.code32;
-  c.o32 = d32;
-  c.a32 = d32;
-  c.segOv = -1;
-  c.rep = 0;
+  // Decoder state (o32, a32, segOv, rep) rests at the code segment's defaults between
+  // instructions; only prefixed instructions change it, and they restore it afterwards.
   if (PREFIX[op]) {
+    const d32 = c.code32;
     let n = 0;
     do {
       switch (op) {
@@ -88,6 +87,9 @@ export function execute(c: Cpu): void {
       if (++n >= 15) c.fault(GP, 0);
       op = c.fetch8();
     } while (PREFIX[op]);
+    executeOp(c, op);
+    c.resetDecoder();
+    return;
   }
   executeOp(c, op);
 }
@@ -243,8 +245,19 @@ function executeOp(c: Cpu, op: number): void {
     case 0x45:
     case 0x46:
     case 0x47:
-      if (c.o32) r32[op & 7] = inc(c, r32[op & 7], 31);
-      else r16[(op & 7) << 1] = inc(c, r16[(op & 7) << 1], 15);
+      if (c.o32) {
+        // Inlined INC r32 (hot in loops): CF is kept, the rest is lazy.
+        if (c.lazyMask & CF) c.fl = (c.fl & ~CF) | c.getCF();
+        const a = r32[op & 7];
+        const r = (a + 1) | 0;
+        c.lop = L_ADD;
+        c.la = a;
+        c.lb = 1;
+        c.lr = r;
+        c.ls = 31;
+        c.lazyMask = ARITH & ~CF;
+        r32[op & 7] = r;
+      } else r16[(op & 7) << 1] = inc(c, r16[(op & 7) << 1], 15);
       return;
     case 0x48:
     case 0x49:
@@ -254,8 +267,18 @@ function executeOp(c: Cpu, op: number): void {
     case 0x4d:
     case 0x4e:
     case 0x4f:
-      if (c.o32) r32[op & 7] = dec(c, r32[op & 7], 31);
-      else r16[(op & 7) << 1] = dec(c, r16[(op & 7) << 1], 15);
+      if (c.o32) {
+        if (c.lazyMask & CF) c.fl = (c.fl & ~CF) | c.getCF();
+        const a = r32[op & 7];
+        const r = (a - 1) | 0;
+        c.lop = L_SUB;
+        c.la = a;
+        c.lb = 1;
+        c.lr = r;
+        c.ls = 31;
+        c.lazyMask = ARITH & ~CF;
+        r32[op & 7] = r;
+      } else r16[(op & 7) << 1] = dec(c, r16[(op & 7) << 1], 15);
       return;
     case 0x50:
     case 0x51:
@@ -396,7 +419,17 @@ function executeOp(c: Cpu, op: number): void {
     case 0x7e:
     case 0x7f: {
       const d = (c.fetch8() << 24) >> 24;
-      if (c.cond(op & 15)) jumpRel(c, d);
+      let take: boolean;
+      if ((op & 0xe) === 4 && c.lazyMask & ZF) {
+        // JZ/JNZ after a lazy result: test the remembered result directly.
+        const zero = (c.ls === 31 ? c.lr : c.lr & ((2 << c.ls) - 1)) === 0;
+        take = op === 0x74 ? zero : !zero;
+      } else take = c.cond(op & 15);
+      if (take) {
+        const t = c.o32 ? (c.ip + d) | 0 : (c.ip + d) & 0xffff;
+        if (t >>> 0 > c.segLimit[CS]) c.fault(GP, 0);
+        c.ip = t;
+      }
       return;
     }
 
@@ -572,8 +605,8 @@ function executeOp(c: Cpu, op: number): void {
       return;
     }
     case 0x9b:
-      // WAIT: #NM when CR0.MP and CR0.TS are both set; otherwise nothing (no coprocessor).
-      if ((c.cr0Reg & 0xa) === 0xa) c.fault(NM);
+      // WAIT: #NM when CR0.MP and CR0.TS are both set, then pending x87 exceptions (#MF).
+      fwait(c);
       return;
     case 0x9c: {
       // PUSHF: VM and RF are never pushed.
@@ -763,18 +796,10 @@ function executeOp(c: Cpu, op: number): void {
     case 0xdc:
     case 0xdd:
     case 0xde:
-    case 0xdf: {
-      // ESC (x87): #NM with CR0.EM or CR0.TS; with no coprocessor the bus is idle and nothing
-      // is stored (FNSTSW/FNSTCW leave their destinations untouched, as probing code expects).
-      if (c.cr0Reg & 0xc) c.fault(NM);
-      const m = c.fetch8();
-      if (m < 0xc0) {
-        // The operand's segment and limit are still checked (the recordings show #GP at 0xFFFF).
-        decodeEA(c, m);
-        c.linR(c.eaSeg, c.eaOff, escOperandSize(op, (m >> 3) & 7));
-      }
+    case 0xdf:
+      // ESC: the x87 (fpu_instructions.ts), #NM with CR0.EM or CR0.TS.
+      executeFpu(c, op);
       return;
-    }
     case 0xe0:
     case 0xe1:
     case 0xe2: {
@@ -941,27 +966,6 @@ function executeOp(c: Cpu, op: number): void {
     default:
       // 0xF0/F2/F3 etc. never reach here; anything else is undefined.
       c.fault(UD);
-  }
-}
-
-/** Memory operand size of an x87 ESC instruction (D8-DF) by opcode and ModR/M reg field. */
-function escOperandSize(op: number, reg: number): number {
-  switch (op) {
-    case 0xd8:
-    case 0xda:
-      return 4;
-    case 0xd9:
-      return reg === 4 || reg === 6 ? 14 : reg === 5 || reg === 7 ? 2 : 4;
-    case 0xdb:
-      return reg === 5 || reg === 7 ? 10 : 4;
-    case 0xdc:
-      return 8;
-    case 0xdd:
-      return reg === 4 || reg === 6 ? 94 : reg === 7 ? 2 : 8;
-    case 0xde:
-      return 2;
-    default:
-      return reg === 4 || reg === 6 ? 10 : reg === 5 || reg === 7 ? 8 : 2;
   }
 }
 

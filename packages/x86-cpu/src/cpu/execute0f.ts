@@ -24,8 +24,8 @@ import {
 import { descAttr, descBase, descLimit, dHi, dLo, fetchDesc, loadSeg } from './protected.js';
 import { FS, GS, SS } from './state.js';
 
-/** CPUID leaf 1 EDX: TSC (4), MSR (5), PSE (3), CX8 (8), CMOV (15). No FPU, no APIC, no SEP. */
-export const CPUID_FEATURES = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 15);
+/** CPUID leaf 1 EDX: FPU (0), PSE (3), TSC (4), MSR (5), CX8 (8), CMOV (15; with FPU also FCMOV). No APIC, no SEP. */
+export const CPUID_FEATURES = (1 << 0) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 15);
 /** CPUID leaf 1 EAX: family 6, model 1, stepping 1 (a Pentium Pro-class i686). */
 export const CPUID_SIGNATURE = 0x611;
 /** The vendor string "GenuineIntel" as EBX, EDX, ECX. */

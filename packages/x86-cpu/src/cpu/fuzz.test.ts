@@ -13,7 +13,7 @@ describe('executing random bytes never throws a host exception', () => {
       let rounds = 0;
       while (done < BUDGET) {
         enterMode(m, mode, r);
-        done += m.cpu.run(200);
+        done += m.cpu.run(1000);
         rounds++;
       }
       expect(done).toBeGreaterThanOrEqual(BUDGET);

@@ -118,9 +118,10 @@ function checkLimit(c: Cpu, off: number): void {
 /** Far JMP (SDM vol. 2, JMP). */
 export function jmpFar(c: Cpu, sel: number, off: number): void {
   if (!(c.cr0Reg & 1)) {
-    if (off >>> 0 > c.segLimit[CS]) c.fault(GP, 0);
+    const target = c.o32 ? off | 0 : off & 0xffff;
+    if (target >>> 0 > c.segLimit[CS]) c.fault(GP, 0);
     c.setSegRaw(CS, sel, sel << 4, c.segLimit[CS], c.segAttr[CS]);
-    c.ip = c.o32 ? off | 0 : off & 0xffff;
+    c.ip = target;
     return;
   }
   const err = sel & 0xfffc;

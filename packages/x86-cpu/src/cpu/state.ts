@@ -1,6 +1,8 @@
 // The CPU's architectural state as plain data, for save/restore and inspection. Everything here is a
 // number, a string or a boolean, so `JSON.stringify(cpu.getState())` round-trips exactly.
 
+import type { FpuState } from './fpu.js';
+
 /** A segment register: the visible selector and its hidden descriptor cache. */
 export interface SegmentState {
   selector: number;
@@ -51,6 +53,8 @@ export interface CpuState {
   nmiMasked: boolean;
   instructionCount: number;
   msr: { sysenterCs: number; sysenterEsp: number; sysenterEip: number; tscOffset: number };
+  /** The x87 FPU (absent in states saved before it existed: restored as after RESET). */
+  fpu?: FpuState;
 }
 
 /** Segment register numbers, in the order the ModR/M `reg` field encodes them. */
