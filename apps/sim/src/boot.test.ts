@@ -32,7 +32,13 @@ describe('k-sim boot', () => {
     expect(text).toContain('"console=ttyS0 k.test=1"');
     expect(text).toContain('equal to the BIOS map');
     expect(text).toContain('[mem 0x0000000000100000-0x0000000003ffffff] usable');
-    expect(text).toContain('the kernel proper is not wired behind code32_start yet');
+    // start_kernel's memory setup runs on the boot_params the loader left, and says where it stops.
+    expect(text).toContain('BIOS-e820: [mem 0x0000000000100000-0x0000000003ffffff] usable');
+    expect(text).toContain('Kernel command line: console=ttyS0 k.test=1');
+    expect(text).toMatch(/Memory: \d+K\/\d+K available/);
+    expect(text).toMatch(/allocator cross-check: every size 1\.\.8192 bytes/);
+    expect(text).toContain('129..192 bytes: kmalloc-192 vs malloc-256');
+    expect(text).toContain('traps, the scheduler and init (PID 1) are not implemented yet');
   });
 
   it('--kernel --initrd --until code32_start --json prints one JSON object', async () => {

@@ -1,7 +1,9 @@
 // `k-sim boot`: power on the PC and boot a bzImage (k's own by default) through the k BIOS, the MBR,
-// stage 2 and the kernel's real-mode setup code, stopping at code32_start. The kernel proper is not
-// wired behind code32_start yet (the kernel core will enter from there), so without --until the
-// command does the most that exists and says so.
+// stage 2 and the kernel's real-mode setup code to code32_start. With --until code32_start (or
+// another kernel) it stops there and shows what setup left. Without it, k's own kernel goes on as
+// far as k boots today: start_kernel()'s memory setup from the boot_params the loader filled in
+// (zones, buddy allocator, SLUB), the boot log, and the Linux-vs-FreeBSD allocator cross-check;
+// the log then says plainly that the scheduler and init (PID 1) are not there yet.
 
 import { readFileSync } from 'node:fs';
 import {
@@ -11,7 +13,9 @@ import {
   type E820Entry,
   formatE820Entry,
   hex,
+  setupSectors,
 } from '@k/bootloader';
+import { crosscheck, formatCrosscheck, LogBuffer, start_kernel } from '@k/kernel';
 import { Command, Option } from 'commander';
 import type { CliIO } from './program.js';
 
@@ -132,6 +136,44 @@ function printReport(io: CliIO, result: BootResult): void {
   for (const e of bp.e820_table) io.stdout(`    ${formatE820Entry(e)}\n`);
 }
 
+/** What k's kernel does after code32_start today: start_kernel()'s memory setup, then the cross-check. */
+export function bootKernel(
+  result: BootResult,
+  kernel: Uint8Array,
+  initrd: Uint8Array | undefined,
+  cmdline: string,
+) {
+  const { pc, bootParams, header } = result;
+  if (!bootParams || !header) throw new Error('boot: code32_start reached without boot_params');
+  const log = new LogBuffer(() => pc.now());
+  const setupBytes = (setupSectors(header) + 1) * 512;
+  const reserved = [
+    { start: 0, end: 0x10000 }, // reserve_low: the BIOS data and the first 64 KiB (CONFIG_X86_RESERVE_LOW)
+    { start: header.code32_start, end: header.code32_start + kernel.length - setupBytes },
+  ];
+  if (initrd && bootParams.hdr.ramdisk_size > 0) {
+    const start = bootParams.hdr.ramdisk_image;
+    reserved.push({ start, end: start + bootParams.hdr.ramdisk_size });
+  }
+  const k = start_kernel({
+    memory: pc.memory,
+    e820: bootParams.e820_table,
+    cmdline: bootParams.cmdline ?? cmdline,
+    reserved,
+    log,
+  });
+  const summary = crosscheck();
+  return {
+    dmesg: log.dmesg(),
+    freePages: k.pages.nr_free_pages(),
+    crosscheck: summary,
+    crosscheckText: formatCrosscheck(summary),
+    stoppedAt:
+      'the kernel stopped after its memory setup (zones, buddy allocator, SLUB); ' +
+      'traps, the scheduler and init (PID 1) are not implemented yet.',
+  };
+}
+
 export function bootCommand(io: CliIO): Command {
   return new Command('boot')
     .description(
@@ -161,13 +203,19 @@ export function bootCommand(io: CliIO): Command {
         ramSize,
         maxInstructions,
       });
+      const kernelRuns = result.reached && !options.until && !options.kernel;
+      const kernelBoot = kernelRuns ? bootKernel(result, kernel, initrd, options.cmdline) : null;
       if (options.json) {
-        io.stdout(`${JSON.stringify(bootReport(result, ramSize))}\n`);
+        io.stdout(`${JSON.stringify({ ...bootReport(result, ramSize), kernel: kernelBoot })}\n`);
       } else {
         io.stdout(`k-sim: powered on a PC with ${ramSize / (1 << 20)} MiB of RAM\n`);
         printReport(io, result);
-        if (result.reached && !options.until && !options.kernel) {
-          io.stdout('k-sim: the kernel proper is not wired behind code32_start yet; the boot stops here.\n');
+        if (kernelBoot) {
+          io.stdout('--- kernel log (dmesg) ---\n');
+          io.stdout(kernelBoot.dmesg);
+          io.stdout('--- end of kernel log ---\n');
+          io.stdout(kernelBoot.crosscheckText);
+          io.stdout(`k-sim: ${kernelBoot.stoppedAt}\n`);
         }
       }
       if (!result.reached) io.stderr(`k-sim: boot failed: ${result.reason}\n`);
