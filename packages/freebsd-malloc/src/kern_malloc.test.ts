@@ -4,6 +4,7 @@ import { machine } from '../test/machine.js';
 import { PhysicalMemory } from '../test/memory.js';
 import { FreeBSDMallocError } from './errors.js';
 import { FreeBSDMalloc } from './freebsdMalloc.js';
+import { kmemzones_sizes } from './kern_malloc.js';
 import { Panic } from './kern_shutdown.js';
 import {
   KS_HANDLE,
@@ -20,6 +21,7 @@ import {
   MTI_STATS,
   SIZEOF_MALLOC_TYPE_STATS,
 } from './malloc.js';
+import { UMA_ALIGN_PTR, UMA_ZONE_MALLOC } from './uma.js';
 import { PG_EXEC, PG_NODUMP } from './vm_kern.js';
 
 const PO = 0xc0000000;
@@ -46,6 +48,20 @@ describe('struct malloc_type and kmemstatistics', () => {
     expect(k.kmem.kmemcount).toBe(3);
     expect(k.kmem.malloc_desc2type('devbuf')).toBe(k.M_DEVBUF);
     expect(k.kmem.malloc_desc2type('nope')).toBe(0);
+  });
+
+  it('kmeminit creates mt_zone with UMA_ALIGN_PTR and UMA_ZONE_MALLOC, one record per type', () => {
+    const { k } = machine({ ncpus: 2 });
+    const mt = k.kmem.mt_zone!;
+    expect([mt.name, mt.size, mt.keg.align, mt.flags]).toEqual([
+      'mt_zone',
+      16 + 2 * 64,
+      UMA_ALIGN_PTR,
+      UMA_ZONE_MALLOC,
+    ]);
+    expect(k.uma_zone_get_cur(mt)).toBe(3);
+    expect(() => k.kmem.mallocinit()).toThrow('mallocinit: malloc(9) is already initialized');
+    expect(k.kmem.kmemzones.map((z) => z.name)).toEqual(kmemzones_sizes.map((s) => `malloc-${s}`));
   });
 
   it('keeps per-CPU statistics in the mt_zone record', () => {

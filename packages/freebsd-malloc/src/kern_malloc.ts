@@ -104,14 +104,14 @@ export class KernMalloc {
 
   /* ---------------------------------------------------------------- boot */
 
-  /** kmeminit(): with 128 MiB or less (32768 pages), malloc(9) uses UMA only up to PAGE_SIZE. */
+  /**
+   * kmeminit(): size kmem (with 128 MiB or less, 32768 pages, malloc(9) uses UMA only up to
+   * PAGE_SIZE), then create mt_zone — uma_zcreate("mt_zone", sizeof(struct malloc_type_internal),
+   * ..., UMA_ALIGN_PTR, UMA_ZONE_MALLOC) — and the kmemzones, as kmeminit() did in FreeBSD up to 9
+   * (later kernels moved the zone creation into mallocinit()).
+   */
   kmeminit(): void {
     if (this.uma.pages.max_pfn <= 32768) this.kmem_zmax = PAGE_SIZE;
-  }
-
-  /** mallocinit(): SYSINIT(kmem, SI_SUB_KMEM, SI_ORDER_SECOND). Creates mt_zone and kmemzones. */
-  mallocinit(): void {
-    this.kmeminit();
     if (this.kmem_zmax < PAGE_SIZE || this.kmem_zmax > KMEM_ZMAX) this.kmem_zmax = KMEM_ZMAX;
     const uma = this.uma;
     this.mt_zone = uma.uma_zcreate(
@@ -132,6 +132,12 @@ export class KernMalloc {
       );
       for (; i <= size; i += KMEM_ZBASE) this.kmemsize[i >> KMEM_ZSHIFT] = indx;
     }
+  }
+
+  /** mallocinit(): SYSINIT(kmem, SI_SUB_KMEM, SI_ORDER_SECOND). */
+  mallocinit(): void {
+    if (this.mt_zone !== null) throw new FreeBSDMallocError('mallocinit: malloc(9) is already initialized');
+    this.kmeminit();
   }
 
   /** malloc_init(type): SYSINIT of MALLOC_DEFINE. Gives the type its internal record, links it in. */
