@@ -121,6 +121,17 @@ describe('architectural faults from ring 3', () => {
     });
   }
 
+  it('leaves a fault in kernel mode to the oops, and kills nobody', () => {
+    const m = new Ring3Machine(FAULTS, { pid: 7, comm: 'faults' });
+    const regs = 0x3_0000; // a frame on the kernel stack page (physical), CS = __KERNEL_CS
+    m.memory.write32(regs + 48, 0xc010_1234); // ip
+    m.memory.write32(regs + 52, 0x60); // cs
+    m.memory.write32(regs + 56, 0x246); // flags
+    m.entry.idt.handlers[13]!(0xc000_0000 + regs, 0, 13);
+    expect(m.log).toContain('general protection fault: 0000 [#1]');
+    expect(m.task.flags & 4).toBe(0);
+  });
+
   it('lets the page-fault path resolve a user fault instead of killing', () => {
     const m = new Ring3Machine(FAULTS, { pid: 7, comm: 'faults' });
     const faults: number[] = [];
