@@ -5,5 +5,5 @@ export {
   crosscheck,
   formatCrosscheck,
 } from './crosscheck.js';
-export { e820__print_table, K_RELEASE, type Kernel, type StartKernelOptions, start_kernel } from './main.js';
+export { K_RELEASE, type Kernel, type StartKernelOptions, start_kernel } from './main.js';
 export { formatTimestamp, LogBuffer, type LogRecord } from './printk.js';

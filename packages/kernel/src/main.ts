@@ -4,8 +4,7 @@
 // SLUB (kmem_cache_init). What start_kernel does next — trap_init, sched_init, rest_init and PID 1 —
 // comes with the next wave; the log says where it stops.
 import type { E820Entry } from '@k/bootloader';
-import { formatE820Entry } from '@k/bootloader';
-import { KERN_INFO, KERN_NOTICE, PageAllocator, type PhysRange } from '@k/page-alloc';
+import { e820_print_table, KERN_INFO, KERN_NOTICE, PageAllocator, type PhysRange } from '@k/page-alloc';
 import { SlabAllocator } from '@k/slab';
 import type { PhysicalMemory } from '@k/x86-cpu';
 import type { LogBuffer } from './printk.js';
@@ -30,16 +29,11 @@ export interface Kernel {
   slab: SlabAllocator;
 }
 
-/** e820__print_table("BIOS-e820"): one line per entry, as arch/x86/kernel/e820.c prints them. */
-export function e820__print_table(log: LogBuffer, who: string, table: readonly E820Entry[]): void {
-  for (const e of table) log.printk(`${KERN_INFO}${who}: ${formatE820Entry(e)}\n`);
-}
-
 export function start_kernel(options: StartKernelOptions): Kernel {
   const { log, memory } = options;
   log.printk(`${KERN_NOTICE}k version ${K_RELEASE} (TypeScript on the k PC) #1\n`);
   log.printk(`${KERN_INFO}BIOS-provided physical RAM map:\n`);
-  e820__print_table(log, 'BIOS-e820', options.e820);
+  for (const line of e820_print_table(options.e820)) log.printk(`${KERN_INFO}${line}\n`);
   log.printk(`${KERN_NOTICE}Kernel command line: ${options.cmdline}\n`);
   const pages = new PageAllocator({
     memory,
