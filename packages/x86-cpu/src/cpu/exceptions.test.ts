@@ -52,15 +52,6 @@ describe('exceptions and interrupts', () => {
     expect(m.cpu.ecx & 0xff).toBe(1);
   });
 
-  it('behaves as a 386 without a coprocessor: FNSTSW leaves its target untouched, CR0.ET = 0', () => {
-    const m = testMachine();
-    // mov word [0x500],0xffff ; fninit ; fnstsw [0x500] ; hlt
-    loadReal(m, 0x1000, [0xc7, 0x06, 0x00, 0x05, 0xff, 0xff, 0xdb, 0xe3, 0xdd, 0x3e, 0x00, 0x05, 0xf4]);
-    m.cpu.run(100);
-    expect(m.bus.read16(0x500)).toBe(0xffff);
-    expect(m.cpu.cr0 & 0x10).toBe(0); // ET = 0: no coprocessor
-  });
-
   it('raises #NM (7) for ESC opcodes when CR0.EM is set', () => {
     const m = testMachine();
     // fninit ; hlt    ; #NM handler at 0x2000: mov al,7 ; out 0xe9,al ; hlt
