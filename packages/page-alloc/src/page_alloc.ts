@@ -1363,10 +1363,10 @@ export class PageAllocator {
     );
   }
 
-  /** free_initmem(): frees the kernel's __init section and says how much. */
-  free_initmem(): number {
-    if (!this.initmem) return 0;
-    const { start, end } = this.initmem;
+  /** free_initmem(): frees the kernel's __init section (physical range; default options.initmem) and says how much. */
+  free_initmem(initmem: PhysRange | undefined = this.initmem): number {
+    if (!initmem) return 0;
+    const { start, end } = initmem;
     return this.free_reserved_area(__va(start), __va(end), 0xcc, 'unused kernel image (initmem)');
   }
 

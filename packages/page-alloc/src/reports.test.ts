@@ -184,3 +184,17 @@ describe('free_initmem', () => {
     void PAGE_SIZE;
   });
 });
+
+describe('free_initmem with an explicit range', () => {
+  it('frees the given reserved range', () => {
+    const printk = collectingPrintk();
+    const pa = new PageAllocator({
+      memory: new PhysicalMemory(16 * MiB),
+      printk,
+      reserved: [{ start: 0x100000, end: 0x200000 }],
+    });
+    expect(pa.free_initmem()).toBe(0);
+    expect(pa.free_initmem({ start: 0x1c0000, end: 0x200000 })).toBe(64);
+    expect(printk.lines).toEqual(['Freeing unused kernel image (initmem) memory: 256K']);
+  });
+});
