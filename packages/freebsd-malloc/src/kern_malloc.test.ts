@@ -191,8 +191,8 @@ describe('malloc(9)', () => {
     k.free(p, k.M_TEMP);
   });
 
-  it('M_ZERO zeroes; without it old contents come back', () => {
-    const { k, pages } = machine();
+  it('M_ZERO zeroes; without it old contents come back (no INVARIANTS)', () => {
+    const { k, pages } = machine({ invariants: false });
     const mem = pages.memory;
     const dirty = Array.from({ length: 600 }, () => k.malloc(64, k.M_TEMP, M_WAITOK));
     for (const p of dirty) mem.fill(p - PO, 64, 0xaa);
@@ -206,12 +206,33 @@ describe('malloc(9)', () => {
     expect(mem.readBytes(big - PO, 100000).every((x) => x === 0)).toBe(true);
   });
 
-  it('free() records the freeing type in the last word (INVARIANTS); zfree() zeroes it all', () => {
-    const { k, pages } = machine();
+  it('free() trashes the item and records the freeing type in its last word (INVARIANTS)', () => {
+    const { k, pages, log } = machine();
+    const mem = pages.memory;
     const a = k.malloc(32, k.M_DEVBUF, M_WAITOK);
-    pages.memory.fill(a - PO, 32, 0x55);
+    mem.fill(a - PO, 32, 0x55);
     k.free(a, k.M_DEVBUF);
-    expect(pages.memory.read32(a - PO + 28)).toBe(k.M_DEVBUF);
+    for (let o = 0; o < 28; o += 4) expect(mem.read32(a - PO + o)).toBe(0xdeadc0de);
+    expect(mem.read32(a - PO + 28)).toBe(k.M_DEVBUF);
+    // A write after free is caught when the item is handed out again.
+    mem.write32(a - PO + 8, 0x12345678);
+    const again: number[] = [];
+    while (!again.includes(a)) again.push(k.malloc(32, k.M_TEMP, M_WAITOK));
+    expect(log.slice(-2)).toEqual([
+      `Memory modified after free 0x${a.toString(16)}(28) val=12345678 @ 0x${(a + 8).toString(16)}`,
+      'Most recently used by devbuf',
+    ]);
+    const strict = machine({ invariants: 'panic' });
+    const b = strict.k.malloc(64, strict.k.M_TEMP, M_WAITOK);
+    strict.k.free(b, strict.k.M_TEMP);
+    strict.pages.memory.write8(b - PO, 1);
+    expect(() => {
+      for (;;) strict.k.malloc(64, strict.k.M_TEMP, M_WAITOK);
+    }).toThrow('panic: Most recently used by temp');
+  });
+
+  it('zfree() zeroes the whole allocation before freeing it', () => {
+    const { k, pages } = machine({ invariants: false });
     const b = k.malloc(32, k.M_DEVBUF, M_WAITOK);
     pages.memory.fill(b - PO, 32, 0x55);
     k.zfree(b, k.M_DEVBUF);

@@ -27,6 +27,7 @@ import {
 } from './malloc.js';
 import { MINALLOCSIZE, UMA_ALIGN_PTR, UMA_ZONE_MALLOC } from './uma.js';
 import type { Uma, uma_zone } from './uma_core.js';
+import { mtrash } from './uma_dbg.js';
 import { PAGE_MASK, PAGE_OFFSET, PAGE_SIZE } from './vm_kern.js';
 
 export const KMEM_ZSHIFT = 4;
@@ -114,13 +115,23 @@ export class KernMalloc {
     if (this.uma.pages.max_pfn <= 32768) this.kmem_zmax = PAGE_SIZE;
     if (this.kmem_zmax < PAGE_SIZE || this.kmem_zmax > KMEM_ZMAX) this.kmem_zmax = KMEM_ZMAX;
     const uma = this.uma;
+    // Under INVARIANTS the zones trash free memory and check it on allocation (mtrash_*).
+    const t = this.invariants
+      ? mtrash({
+          mem: this.mem,
+          printf: (m) => this.printk(m),
+          violation: (m) => uma.violation(m),
+          type_name: (mtp) =>
+            this.mem.read32(mtp - PAGE_OFFSET + KS_MAGIC) === M_MAGIC ? this.shortdesc(mtp) : null,
+        })
+      : { ctor: null, dtor: null, init: null, fini: null };
     this.mt_zone = uma.uma_zcreate(
       'mt_zone',
       sizeof_malloc_type_internal(uma.ncpus),
-      null,
-      null,
-      null,
-      null,
+      t.ctor,
+      t.dtor,
+      t.init,
+      t.fini,
       UMA_ALIGN_PTR,
       UMA_ZONE_MALLOC,
     );
@@ -128,7 +139,16 @@ export class KernMalloc {
     for (let indx = 0; indx < kmemzones_sizes.length; indx++) {
       const size = kmemzones_sizes[indx];
       this.kmemzones.push(
-        uma.uma_zcreate(`malloc-${size}`, size, null, null, null, null, UMA_ALIGN_PTR, UMA_ZONE_MALLOC),
+        uma.uma_zcreate(
+          `malloc-${size}`,
+          size,
+          t.ctor,
+          t.dtor,
+          t.init,
+          t.fini,
+          UMA_ALIGN_PTR,
+          UMA_ZONE_MALLOC,
+        ),
       );
       for (; i <= size; i += KMEM_ZBASE) this.kmemsize[i >> KMEM_ZSHIFT] = indx;
     }

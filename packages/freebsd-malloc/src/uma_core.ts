@@ -1102,6 +1102,11 @@ export class Uma {
 
   /* ---------------------------------------------------------------- INVARIANTS */
 
+  /** An INVARIANTS violation found outside UMA (malloc's trash checks): reported or panicked. */
+  violation(message: string): void {
+    this.report(message);
+  }
+
   private report(message: string): false {
     this.violations++;
     if (this.invariants === 'panic') panic(this.printk, message);
