@@ -4,9 +4,7 @@
 // writes, the handler, unmask); RESTORE_ALL; iret; the idle loop's hlt. The minimal handler reads
 // the device's status port and acknowledges it. The device interrupts again as soon as it is
 // acknowledged, so one pc.run() streams N interrupts.
-import { register } from 'node:module';
 
-register('./bin-loader.mjs', import.meta.url);
 const { IRQ_HANDLED, irqMachine, TestDevice } = await import('../src/index.js');
 
 const N = 50_000;

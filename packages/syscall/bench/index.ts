@@ -2,9 +2,6 @@
 // int 0x80, @k/irq's entry stub, the kernel gate, sys_call_table and iret; the same dispatch called
 // from TypeScript; and copy_to_user / copy_from_user of 4 KiB through the page-table walk.
 // Prints medians.
-import { register } from 'node:module';
-
-register('./bin-loader.mjs', import.meta.url);
 
 const { Bench } = await import('tinybench');
 const { Ring3Machine, USER_DATA, USER_TEXT } = await import('../src/testing.js');
