@@ -98,4 +98,34 @@ describe('Cpu (real mode)', () => {
     expect(m.cpu.readLinear32(0x6004)).toBe(0xcafef00d);
     expect(() => m.cpu.readLinear8(0x7000)).toThrow(/0x7000 is not mapped/);
   });
+
+  it('runs REP MOVSD/STOSB/CMPSB with 32-bit addressing across REP slices in flat protected mode', () => {
+    const m = testMachine();
+    const { cpu, bus } = m;
+    cpu.cr0 = cpu.cr0 | 1;
+    cpu.setSegment('cs', { selector: 8, base: 0, limit: 0xffffffff, attributes: 0xc09b });
+    for (const s of ['ds', 'es', 'ss'] as const) {
+      cpu.setSegment(s, { selector: 16, base: 0, limit: 0xffffffff, attributes: 0xc093 });
+    }
+    const src = Uint8Array.from({ length: 40000 }, (_, i) => (i * 7) & 0xff);
+    bus.writeBytes(0x200000, src);
+    // cld; mov esi,0x200000; mov edi,0x300000; mov ecx,10000; rep movsd
+    // mov edi,0x400000; mov al,0x5a; mov ecx,5000; rep stosb
+    // mov esi,0x200000; mov edi,0x300000; mov ecx,40000; repe cmpsb; hlt
+    const code = [
+      0xfc, 0xbe, 0x00, 0x00, 0x20, 0x00, 0xbf, 0x00, 0x00, 0x30, 0x00, 0xb9, 0x10, 0x27, 0x00, 0x00, 0xf3,
+      0xa5, 0xbf, 0x00, 0x00, 0x40, 0x00, 0xb0, 0x5a, 0xb9, 0x88, 0x13, 0x00, 0x00, 0xf3, 0xaa, 0xbe, 0x00,
+      0x00, 0x20, 0x00, 0xbf, 0x00, 0x00, 0x30, 0x00, 0xb9, 0x40, 0x9c, 0x00, 0x00, 0xf3, 0xa6, 0xf4,
+    ];
+    bus.writeBytes(0x1000, Uint8Array.from(code));
+    cpu.eip = 0x1000;
+    cpu.esp = 0x8000;
+    cpu.run(1000);
+    expect(cpu.stopReason).toBe('hlt');
+    expect(bus.readBytes(0x300000, 40000)).toEqual(src);
+    expect(bus.read8(0x400000 + 4999)).toBe(0x5a);
+    expect(bus.read8(0x400000 + 5000)).toBe(0);
+    expect(cpu.ecx).toBe(0); // every byte compared equal
+    expect(cpu.esi).toBe(0x200000 + 40000);
+  });
 });

@@ -736,6 +736,11 @@ export class Cpu {
 
   getCF(): number {
     if (!(this.lazyMask & CF)) return this.fl & CF;
+    if (this.ls === 31) {
+      const lop = this.lop;
+      if (lop === L_SUB) return this.la >>> 0 < this.lb >>> 0 ? 1 : 0;
+      if (lop === L_ADD) return this.lr >>> 0 < this.la >>> 0 ? 1 : 0;
+    }
     const sz = this.ls === 31 ? 0xffffffff : (2 << this.ls) - 1;
     const a = (this.la & sz) >>> 0;
     const b = (this.lb & sz) >>> 0;

@@ -3,7 +3,7 @@
 // far transfers and interrupts in protected.ts. The opcode table in opcodes.ts describes the same
 // encodings for the disassembler; opcodes.test.ts checks that both agree on instruction lengths.
 
-import { BP, BR, BYTE_REG, type Cpu, DE, GP, L_ADD, L_SUB, NM, OFV, UD } from './cpu.js';
+import { BP, BR, BYTE_REG, type Cpu, DE, GP, L_ADD, L_SUB, OFV, UD } from './cpu.js';
 import { execute0f } from './execute0f.js';
 import { AC, AF, ARITH, CF, DF, ID, IF, IOPL, NT, OF, PF, SF, TF, ZF } from './flags.js';
 import { executeFpu, fwait } from './fpu_instructions.js';
@@ -245,19 +245,28 @@ function executeOp(c: Cpu, op: number): void {
     case 0x45:
     case 0x46:
     case 0x47:
-      if (c.o32) {
-        // Inlined INC r32 (hot in loops): CF is kept, the rest is lazy.
+      {
+        // Inlined INC r16/r32 (hot in loops): CF is kept, the rest is lazy.
         if (c.lazyMask & CF) c.fl = (c.fl & ~CF) | c.getCF();
-        const a = r32[op & 7];
-        const r = (a + 1) | 0;
+        let a: number;
+        let r: number;
+        if (c.o32) {
+          a = r32[op & 7];
+          r = (a + 1) | 0;
+          r32[op & 7] = r;
+          c.ls = 31;
+        } else {
+          a = r16[(op & 7) << 1];
+          r = (a + 1) & 0xffff;
+          r16[(op & 7) << 1] = r;
+          c.ls = 15;
+        }
         c.lop = L_ADD;
         c.la = a;
         c.lb = 1;
         c.lr = r;
-        c.ls = 31;
         c.lazyMask = ARITH & ~CF;
-        r32[op & 7] = r;
-      } else r16[(op & 7) << 1] = inc(c, r16[(op & 7) << 1], 15);
+      }
       return;
     case 0x48:
     case 0x49:
@@ -424,6 +433,11 @@ function executeOp(c: Cpu, op: number): void {
         // JZ/JNZ after a lazy result: test the remembered result directly.
         const zero = (c.ls === 31 ? c.lr : c.lr & ((2 << c.ls) - 1)) === 0;
         take = op === 0x74 ? zero : !zero;
+      } else if ((op & 0xe) === 2 && c.lazyMask & CF && c.lop === L_SUB) {
+        // JB/JNB after SUB/CMP: the borrow is an unsigned compare of the operands.
+        const mask = c.ls === 31 ? -1 : (2 << c.ls) - 1;
+        const below = (c.la & mask) >>> 0 < (c.lb & mask) >>> 0;
+        take = op === 0x72 ? below : !below;
       } else take = c.cond(op & 15);
       if (take) {
         const t = c.o32 ? (c.ip + d) | 0 : (c.ip + d) & 0xffff;
@@ -881,9 +895,13 @@ function executeOp(c: Cpu, op: number): void {
       jmpFar(c, sel, off);
       return;
     }
-    case 0xeb:
-      jumpRel(c, (c.fetch8() << 24) >> 24);
+    case 0xeb: {
+      const d = (c.fetch8() << 24) >> 24;
+      const t = c.o32 ? (c.ip + d) | 0 : (c.ip + d) & 0xffff;
+      if (t >>> 0 > c.segLimit[CS]) c.fault(GP, 0);
+      c.ip = t;
       return;
+    }
     case 0xec:
       checkIo(c, r16[4], 1);
       r8[0] = c.io.in8(r16[4]);
