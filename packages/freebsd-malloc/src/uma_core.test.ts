@@ -331,6 +331,19 @@ describe('uma_zalloc / uma_zfree', () => {
     expect(z.keg.pages).toBe(0);
   });
 
+  it('M_WAITOK out of memory sleeps, reclaims, retries, then panics; M_NOWAIT just fails', () => {
+    const { k, log } = machine({ mib: 16 });
+    const z = k.uma_zcreate('oom', 2000, null, null, null, null, UMA_ALIGN_PTR, 0);
+    while (k.uma_zalloc(z, M_NOWAIT) !== 0);
+    const failsBefore = z.fails;
+    expect(failsBefore).toBeGreaterThan(0);
+    expect(() => {
+      for (;;) k.uma_zalloc(z, M_WAITOK);
+    }).toThrow(Panic);
+    expect(log.at(-1)).toBe('panic: out of swap space');
+    expect(z.sleeps).toBeGreaterThan(0);
+  });
+
   it('panics on M_WAITOK with a spinlock or critical section held', () => {
     let atomic = false;
     const context = {
