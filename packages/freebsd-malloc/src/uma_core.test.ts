@@ -293,6 +293,8 @@ describe('uma_zalloc / uma_zfree', () => {
     k.uma_zalloc(leaky, M_WAITOK);
     k.uma_zdestroy(leaky);
     expect(log.at(-1)).toBe('Freed UMA keg (leaky) was not empty (1 items).  Lost 1 pages of memory.');
+    const lost = k.uma.zones.find((z) => z.name === 'leaky')!;
+    expect(lost.dead).toBe(true);
   });
 
   it('gives memory back under pressure through the page allocator shrinker', () => {

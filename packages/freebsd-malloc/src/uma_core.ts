@@ -1141,7 +1141,7 @@ export class Uma {
   /** uma_dbg_free(): refuse frees of items that are not allocated items of this zone. */
   private dbg_free(zone: uma_zone, item: number): boolean {
     const pfn = (item - PAGE_OFFSET) >>> PAGE_SHIFT;
-    if (item < PAGE_OFFSET || pfn >= this.pfn_zone.length || this.pfn_zone[pfn] !== zone.id) {
+    if (zone.dead || item < PAGE_OFFSET || pfn >= this.pfn_zone.length || this.pfn_zone[pfn] !== zone.id) {
       return this.report(msg_not_in_zone(item, zone.name));
     }
     const slab = this.pfn_slab[pfn];
