@@ -1,5 +1,6 @@
 // Intel-syntax (nasm-flavoured) disassembler generated from the opcode table in opcodes.ts.
 
+import { x87Text } from './fpu_opcodes.js';
 import { GROUPS, MODRM_OPERANDS, ONE_BYTE, type OpcodeEntry, TWO_BYTE } from './opcodes.js';
 
 export interface Disassembly {
@@ -114,6 +115,13 @@ export function disassemble(
       }
     }
     mem = `[${seg ? `${seg}:` : ''}${parts.join('+')}${hasDisp && disp !== 0 ? signedHex(disp) : ''}]`;
+  }
+
+  // ESC D8-DF: the x87 table in fpu_opcodes.ts names the instruction.
+  if (mn.startsWith('esc')) {
+    const x87 = x87Text(op, modrm, mem);
+    if (x87 === null) return { text: '(bad)', length: i - offset };
+    return { text: [...pre, x87].join(' '), length: i - offset };
   }
 
   const vreg = o32 ? REG32 : REG16;

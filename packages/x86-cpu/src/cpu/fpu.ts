@@ -399,7 +399,7 @@ export class Fpu {
       f64[0] = v;
       sign = (u32[1] & 0x80000000) !== 0;
       if (v === 0) cls = C3;
-      else if (v !== v) cls = C0;
+      else if (Number.isNaN(v)) cls = C0;
       else if (!Number.isFinite(v)) cls = C2 | C0;
       else cls = C2;
     }
@@ -422,7 +422,7 @@ export class Fpu {
       b = t;
       op--;
     }
-    if (a !== a || b !== b) return a !== a ? a : b;
+    if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? a : b;
     let r: number;
     let err = 0;
     switch (op) {
@@ -430,7 +430,7 @@ export class Fpu {
       case OP_SUB: {
         if (op === OP_SUB) b = -b;
         r = a + b;
-        if (r !== r) return this.invalid();
+        if (Number.isNaN(r)) return this.invalid();
         if (Number.isFinite(r)) {
           const bb = r - a;
           err = a - (r - bb) + (b - bb);
@@ -441,7 +441,7 @@ export class Fpu {
       }
       case OP_MUL:
         r = a * b;
-        if (r !== r) return this.invalid();
+        if (Number.isNaN(r)) return this.invalid();
         if (Number.isFinite(r) && r !== 0) err = productError(a, b, r);
         break;
       default: {
@@ -449,10 +449,11 @@ export class Fpu {
           if (a === 0) return this.invalid();
           if (Number.isFinite(a)) {
             if (!this.raise(ZE)) return this.fail();
+            return a < 0 !== Object.is(b, -0) ? -Infinity : Infinity;
           }
         }
         r = a / b;
-        if (r !== r) return this.invalid();
+        if (Number.isNaN(r)) return this.invalid();
         if (Number.isFinite(r) && r !== 0 && Number.isFinite(a) && Number.isFinite(b)) {
           const p = r * b;
           const rem = a - p - productError(r, b, p);
@@ -480,7 +481,7 @@ export class Fpu {
   /** Applies PC=single, RC (given the sign of the exact error) and sets PE/OE for a result. */
   finish(r: number, err: number, finiteOperands: boolean): number {
     if (!Number.isFinite(r)) {
-      if (finiteOperands && r === r) {
+      if (finiteOperands && !Number.isNaN(r)) {
         this.raise(OE | PE);
         this.sw |= C1;
         const rc = (this.cw >> 10) & 3;
@@ -514,7 +515,7 @@ export class Fpu {
   /** FSQRT: IE for a negative non-zero operand; -0 stays -0. */
   sqrt(a: number): number {
     this.ok = true;
-    if (a !== a) return a;
+    if (Number.isNaN(a)) return a;
     if (a < 0) return this.invalid();
     const r = Math.sqrt(a);
     let err = 0;
@@ -528,7 +529,7 @@ export class Fpu {
 
   /** Compares a with b for FCOM/FUCOM/FCOMI: 0 greater, 1 less, 2 equal, 3 unordered. */
   compare(a: number, b: number, unordered: boolean): number {
-    if (a !== a || b !== b) {
+    if (Number.isNaN(a) || Number.isNaN(b)) {
       // FCOM: any NaN is invalid; FUCOM: only SNaNs (not told apart here, so never).
       if (!unordered) this.raise(IE);
       return 3;
@@ -539,7 +540,7 @@ export class Fpu {
   /** Rounds to a value representable as f32 by RC (FST m32); sets PE/OE/UE. */
   roundSingle(v: number): number {
     let s = Math.fround(v);
-    if (s === v || v !== v) return s;
+    if (s === v || Number.isNaN(v)) return s;
     const rc = (this.cw >> 10) & 3;
     if (!Number.isFinite(s)) {
       // Overflow (SDM vol. 1 §4.9.1.4): ±inf for nearest, else the largest finite toward zero.

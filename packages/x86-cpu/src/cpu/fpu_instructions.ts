@@ -13,7 +13,6 @@ import {
   DE,
   ES,
   type Fpu,
-  fromF80,
   IE,
   INDEFINITE,
   PE,
@@ -360,12 +359,12 @@ function storeReal(c: Cpu, size: number, pop: boolean): void {
 function toInt(f: Fpu, p: number, size: number): boolean {
   if (size === 8 && f.rawOk[p] && intFromRaw(f, p)) return true;
   const v = f.regs[p];
-  if (v !== v) {
+  if (Number.isNaN(v)) {
     f.raise(IE);
     return false;
   }
   const r = roundInt(v, (f.cw >> 10) & 3);
-  const lim = size === 2 ? 32768 : size === 4 ? 2147483648 : 9223372036854775808;
+  const lim = size === 2 ? 32768 : size === 4 ? 2147483648 : 2 ** 63;
   if (!(r >= -lim && r < lim)) {
     f.raise(IE);
     return false;
@@ -455,7 +454,7 @@ function fbstp(c: Cpu): void {
   } else {
     const v = f.regs[p];
     const r = roundInt(v, (f.cw >> 10) & 3);
-    if (v !== v || !(Math.abs(r) < 1e18)) {
+    if (Number.isNaN(v) || !(Math.abs(r) < 1e18)) {
       ok = false;
       if (!f.raise(IE)) return;
     } else {
@@ -883,7 +882,7 @@ function d9(c: Cpu, m: number, reg: number, i: number): void {
     return;
   }
   if (reg === 2) c.fault(UD);
-  if (m >= 0xe8) {
+  if (m >= 0xe8 && m <= 0xef) {
     if (m === 0xef) c.fault(UD);
     pending(c);
     note(c, 0xd9, m);
@@ -929,11 +928,11 @@ function d9(c: Cpu, m: number, reg: number, i: number): void {
       f.sw &= ~C1;
       return;
   }
-  transcendental(c, f, m);
+  transcendental(f, m);
 }
 
 /** D9 F0-FF except FDECSTP/FINCSTP. Two-operand ones use ST(1) and pop as the manual says. */
-function transcendental(c: Cpu, f: Fpu, m: number): void {
+function transcendental(f: Fpu, m: number): void {
   const two = m === 0xf1 || m === 0xf3 || m === 0xf5 || m === 0xf8 || m === 0xf9 || m === 0xfd;
   if (f.isEmpty(0) || (two && f.isEmpty(1))) {
     if (!f.underflow()) return;
@@ -949,20 +948,20 @@ function transcendental(c: Cpu, f: Fpu, m: number): void {
   const y = two ? f.get(1) : 0;
   switch (m) {
     case 0xf0: // F2XM1: 2^x - 1 for -1 <= x <= 1
-      setResult(f, 0, x !== x ? x : Math.expm1(x * Math.LN2), x === 0);
+      setResult(f, 0, Number.isNaN(x) ? x : Math.expm1(x * Math.LN2), x === 0);
       return;
     case 0xf1: // FYL2X: ST(1) = y * log2(x), pop
     case 0xf9: {
       // FYL2XP1: ST(1) = y * log2(x + 1), pop
       let r: number;
-      if (x !== x || y !== y) r = x !== x ? x : y;
+      if (Number.isNaN(x) || Number.isNaN(y)) r = Number.isNaN(x) ? x : y;
       else if (m === 0xf1 && (x < 0 || (x === 0 && y === 0) || (x === 1 && !Number.isFinite(y))))
         r = invalid(f);
       else if (m === 0xf9 && x < -1) r = invalid(f);
       else {
         if (m === 0xf1 && x === 0 && Number.isFinite(y) && !f.raise(ZE)) return;
         r = m === 0xf1 ? y * Math.log2(x) : (y * Math.log1p(x)) / Math.LN2;
-        if (r !== r) r = invalid(f);
+        if (Number.isNaN(r)) r = invalid(f);
       }
       if (!f.ok) return;
       setResult(f, 1, r, false);
@@ -974,15 +973,15 @@ function transcendental(c: Cpu, f: Fpu, m: number): void {
     case 0xff: // FCOS
     case 0xfb: {
       // FSINCOS: ST(0) = sin, push cos
-      if (x !== x || !Number.isFinite(x)) {
-        const r = x !== x ? x : invalid(f);
+      if (Number.isNaN(x) || !Number.isFinite(x)) {
+        const r = Number.isNaN(x) ? x : invalid(f);
         if (!f.ok) return;
         f.set(0, r);
         if (m === 0xf2 || m === 0xfb) f.push(r);
         f.sw &= ~C2;
         return;
       }
-      if (Math.abs(x) >= 9223372036854775808) {
+      if (Math.abs(x) >= 2 ** 63) {
         f.sw |= C2; // out of range: operand unchanged (SDM vol. 2 FSIN)
         return;
       }
@@ -1001,7 +1000,12 @@ function transcendental(c: Cpu, f: Fpu, m: number): void {
     }
     case 0xf3: {
       // FPATAN: ST(1) = atan(ST(1) / ST(0)), pop
-      setResult(f, 1, x !== x || y !== y ? (x !== x ? x : y) : Math.atan2(y, x), y === 0 && x > 0);
+      setResult(
+        f,
+        1,
+        Number.isNaN(x) || Number.isNaN(y) ? (Number.isNaN(x) ? x : y) : Math.atan2(y, x),
+        y === 0 && x > 0,
+      );
       f.pop();
       return;
     }
@@ -1013,8 +1017,8 @@ function transcendental(c: Cpu, f: Fpu, m: number): void {
         f.push(x);
         return;
       }
-      if (x !== x || !Number.isFinite(x)) {
-        f.set(0, x !== x ? x : Infinity);
+      if (Number.isNaN(x) || !Number.isFinite(x)) {
+        f.set(0, Number.isNaN(x) ? x : Infinity);
         f.push(x);
         return;
       }
@@ -1044,7 +1048,7 @@ function transcendental(c: Cpu, f: Fpu, m: number): void {
     }
     case 0xfc: {
       // FRNDINT
-      if (x !== x || !Number.isFinite(x)) return;
+      if (Number.isNaN(x) || !Number.isFinite(x)) return;
       const r = roundInt(x, (f.cw >> 10) & 3);
       if (r !== x) {
         f.raise(PE);
@@ -1056,7 +1060,7 @@ function transcendental(c: Cpu, f: Fpu, m: number): void {
     default: {
       // 0xfd FSCALE: ST(0) * 2^trunc(ST(1))
       let r: number;
-      if (x !== x || y !== y) r = x !== x ? x : y;
+      if (Number.isNaN(x) || Number.isNaN(y)) r = Number.isNaN(x) ? x : y;
       else if (!Number.isFinite(y)) {
         if ((y > 0 && x === 0) || (y < 0 && !Number.isFinite(x))) r = invalid(f);
         else r = y > 0 ? x * Infinity : x * 0;
@@ -1077,7 +1081,7 @@ function invalid(f: Fpu): number {
 /** Stores a transcendental result in ST(d); PE unless `exact`. */
 function setResult(f: Fpu, d: number, r: number, exact: boolean): void {
   f.ok = true;
-  if (r !== r && f.get(0) === f.get(0) && (d === 0 || f.get(1) === f.get(1))) {
+  if (Number.isNaN(r) && !Number.isNaN(f.get(0)) && (d === 0 || !Number.isNaN(f.get(1)))) {
     r = invalid(f);
     if (!f.ok) return;
   }
@@ -1091,8 +1095,8 @@ function setResult(f: Fpu, d: number, r: number, exact: boolean): void {
  * ST(1) * 2^(d-63); otherwise complete (C2=0) with the quotient's low three bits in C0, C3, C1.
  */
 function fprem(f: Fpu, x: number, y: number, ieee: boolean): void {
-  if (x !== x || y !== y) {
-    f.set(0, x !== x ? x : y);
+  if (Number.isNaN(x) || Number.isNaN(y)) {
+    f.set(0, Number.isNaN(x) ? x : y);
     return;
   }
   if (!Number.isFinite(x) || y === 0) {
