@@ -454,7 +454,11 @@ export class Cpu {
     const s = typeof sreg === 'number' ? sreg : SEGMENT_NAMES.indexOf(sreg);
     if (s < 0 || s > 5) throw new CpuError(`setSegment: sreg must be es/cs/ss/ds/fs/gs or 0..5, got ${sreg}`);
     this.setSegRaw(s, seg.selector, seg.base, seg.limit, seg.attributes);
-    if (s === CS) this.updateCpl();
+    if (s === CS) {
+      // In protected mode the CPL is CS.RPL (host code entering ring 3 sets CS to an RPL 3 selector).
+      if (this.cr0Reg & 1) this.cpl = seg.selector & 3;
+      this.updateCpl();
+    }
   }
 
   getState(): CpuState {

@@ -11,6 +11,8 @@ describe('executing random bytes never throws a host exception', () => {
       const { m, r } = fuzzMachine(mode, 0x5eed + i);
       let done = 0;
       let rounds = 0;
+      enterMode(m, mode, r);
+      expect(m.cpu.cpl).toBe(mode === 'paged-ring3' ? 3 : 0);
       while (done < BUDGET) {
         enterMode(m, mode, r);
         done += m.cpu.run(1000);
