@@ -97,14 +97,17 @@ function rdM16(c: Cpu): number {
   return c.lin16(c.linR(c.eaSeg, c.eaOff, 2));
 }
 
+/** Set by loadM32/loadM64 when an unmasked IE or DE means the instruction must not go on. */
+let operandFault = false;
+
 /** Reads an m32 real; IE for an SNaN (quietened), DE for a denormal. */
 function loadM32(c: Cpu): number {
   f32u[0] = rdM32(c);
   const bits = f32u[0];
   if ((bits & 0x7f800000) === 0x7f800000 && bits & 0x7fffff && !(bits & 0x400000)) {
-    c.fpu.raise(IE);
+    operandFault = !c.fpu.raise(IE);
     f32u[0] = bits | 0x400000;
-  } else if ((bits & 0x7f800000) === 0 && bits & 0x7fffff) c.fpu.raise(DE);
+  } else if ((bits & 0x7f800000) === 0 && bits & 0x7fffff) operandFault = !c.fpu.raise(DE);
   return f32[0];
 }
 
@@ -115,9 +118,9 @@ function loadM64(c: Cpu): number {
   u32[1] = c.lin32(lin + 4);
   const hi = u32[1];
   if ((hi & 0x7ff00000) === 0x7ff00000 && (hi & 0xfffff || u32[0]) && !(hi & 0x80000)) {
-    c.fpu.raise(IE);
+    operandFault = !c.fpu.raise(IE);
     u32[1] = hi | 0x80000;
-  } else if ((hi & 0x7ff00000) === 0 && (hi & 0xfffff || u32[0])) c.fpu.raise(DE);
+  } else if ((hi & 0x7ff00000) === 0 && (hi & 0xfffff || u32[0])) operandFault = !c.fpu.raise(DE);
   return f64[0];
 }
 
@@ -149,8 +152,10 @@ function memoryForm(c: Cpu, op: number, m: number): void {
   // D8 DA DC DE: FADD FMUL FCOM FCOMP FSUB FSUBR FDIV FDIVR with a memory source.
   if (!(op & 1)) {
     pending(c);
+    operandFault = false;
     const v = arithOperand(c, op);
     note(c, op, m);
+    if (operandFault) return;
     if (reg === 2 || reg === 3) compare(c, f.isEmpty(0), f.get(0), false, v, false, reg === 3 ? 1 : 0);
     else binary(f, reg, 0, v, false);
     return;
@@ -158,8 +163,10 @@ function memoryForm(c: Cpu, op: number, m: number): void {
   switch ((op << 3) | reg) {
     case (0xd9 << 3) | 0: {
       pending(c);
+      operandFault = false;
       const v = loadM32(c);
       note(c, op, m);
+      if (operandFault) return;
       f.push(v);
       return;
     }
@@ -211,8 +218,10 @@ function memoryForm(c: Cpu, op: number, m: number): void {
       return;
     case (0xdd << 3) | 0: {
       pending(c);
+      operandFault = false;
       const v = loadM64(c);
       note(c, op, m);
+      if (operandFault) return;
       f.push(v);
       return;
     }
