@@ -54,7 +54,7 @@ describe('slabtop', () => {
     expect(out[2]).toMatch(/^ Active \/ Total Caches \(% used\) {5}: \d+ \/ 29 \(\d+\.\d%\)$/);
     expect(out[3]).toMatch(/^ Active \/ Total Size \(% used\) {7}: [\d.]+K \/ [\d.]+K \(\d+\.\d%\)$/);
     expect(out[4]).toBe(
-      ' Minimum / Average / Maximum Object : 0.01K / ' + `${(t.avg_obj_size / 1024).toFixed(2)}K / 8.00K`,
+      ` Minimum / Average / Maximum Object : 0.01K / ${(t.avg_obj_size / 1024).toFixed(2)}K / 8.00K`,
     );
     expect(out[6]).toBe('  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME                   ');
   });
