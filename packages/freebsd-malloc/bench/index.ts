@@ -3,10 +3,10 @@
 // through malloc(9). Each runs without INVARIANTS (a release kernel) and with them (the default
 // here, as in FreeBSD-CURRENT's GENERIC). Prints medians.
 import { PageAllocator } from '@k/page-alloc';
+import { PhysicalMemory } from '@k/x86-cpu';
 import { Bench } from 'tinybench';
-import { PhysicalMemory } from '../../x86-cpu/src/memory.js';
+import { mixedTrace, replay } from '../../../bench/traces.js';
 import { FreeBSDMalloc, M_WAITOK, UMA_ALIGN_PTR } from '../src/index.js';
-import { mixedTrace, replay } from './traces.js';
 
 const MiB = 1024 * 1024;
 const trace = mixedTrace(20_000);

@@ -1,7 +1,8 @@
 // @k/page-alloc benchmarks: order-0 alloc+free pairs, a mixed-order workload, zone init time for
 // 1 GiB and 4 GiB machines, and host memory per page of struct page metadata. Prints medians.
+
+import { PhysicalMemory } from '@k/x86-cpu';
 import { Bench } from 'tinybench';
-import { PhysicalMemory } from '../../x86-cpu/src/memory.js';
 import { GFP_KERNEL, PageAllocator } from '../src/index.js';
 
 const MiB = 1024 * 1024;

@@ -1,11 +1,11 @@
 // @k/slab benchmarks: kmem_cache_alloc+free, kmalloc+kfree of 32 and 256 bytes, and the mixed
 // trace (bench/traces.ts) against @thi.ng/malloc's MemPool on the same trace. Prints medians.
 import { GFP_KERNEL, PageAllocator } from '@k/page-alloc';
+import { PhysicalMemory } from '@k/x86-cpu';
 import { MemPool } from '@thi.ng/malloc';
 import { Bench } from 'tinybench';
-import { PhysicalMemory } from '../../x86-cpu/src/memory.js';
+import { mixedTrace, replay } from '../../../bench/traces.js';
 import { SlabAllocator } from '../src/index.js';
-import { mixedTrace, replay } from './traces.js';
 
 const MiB = 1024 * 1024;
 const pages = new PageAllocator({ memory: new PhysicalMemory(256 * MiB) });

@@ -1,4 +1,5 @@
-// Allocation traces shared by the allocator benchmarks (@k/slab, @k/freebsd-malloc): plain
+// Allocation traces shared by the allocator benchmarks (@k/slab, @k/freebsd-malloc, one copy at the
+// repository root because neither package may import the other): plain
 // deterministic data, no dependency on any allocator. A trace is a sequence of operations on
 // numbered slots: allocate `size` bytes into slot `slot`, or free the object in slot `slot`.
 // Every allocated slot is freed by the end, so a trace can be replayed any number of times.
