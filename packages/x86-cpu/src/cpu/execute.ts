@@ -132,9 +132,12 @@ function executeOp(c: Cpu, op: number): void {
           const r = alu(c, aop, c.rd32(c.eaSeg, c.eaOff), r32[(m >> 3) & 7], 31);
           if (aop !== 7) c.wr32(c.eaSeg, c.eaOff, r);
         }
+      } else if (m >= 0xc0) {
+        const r = alu(c, aop, r16[(m & 7) << 1], r16[((m >> 3) & 7) << 1], 15);
+        if (aop !== 7) r16[(m & 7) << 1] = r;
       } else {
-        const r = alu(c, aop, getE16(c, m), r16[((m >> 3) & 7) << 1], 15);
-        if (aop !== 7) setE16(c, m, r);
+        const r = alu(c, aop, c.rd16(c.eaSeg, c.eaOff), r16[((m >> 3) & 7) << 1], 15);
+        if (aop !== 7) c.wr16(c.eaSeg, c.eaOff, r);
       }
       return;
     }
@@ -461,15 +464,25 @@ function executeOp(c: Cpu, op: number): void {
       const m = modrm(c);
       const aop = (m >> 3) & 7;
       if (c.o32) {
-        const a = getE32(c, m);
-        const b = op === 0x81 ? c.fetch32() : (c.fetch8() << 24) >> 24;
-        const r = alu(c, aop, a, b, 31);
-        if (aop !== 7) setE32(c, m, r);
+        if (m >= 0xc0) {
+          const b = op === 0x81 ? c.fetch32() : (c.fetch8() << 24) >> 24;
+          const r = alu(c, aop, r32[m & 7], b, 31);
+          if (aop !== 7) r32[m & 7] = r;
+        } else {
+          const a = c.rd32(c.eaSeg, c.eaOff);
+          const b = op === 0x81 ? c.fetch32() : (c.fetch8() << 24) >> 24;
+          const r = alu(c, aop, a, b, 31);
+          if (aop !== 7) c.wr32(c.eaSeg, c.eaOff, r);
+        }
+      } else if (m >= 0xc0) {
+        const b = op === 0x81 ? c.fetch16() : ((c.fetch8() << 24) >> 24) & 0xffff;
+        const r = alu(c, aop, r16[(m & 7) << 1], b, 15);
+        if (aop !== 7) r16[(m & 7) << 1] = r;
       } else {
-        const a = getE16(c, m);
+        const a = c.rd16(c.eaSeg, c.eaOff);
         const b = op === 0x81 ? c.fetch16() : ((c.fetch8() << 24) >> 24) & 0xffff;
         const r = alu(c, aop, a, b, 15);
-        if (aop !== 7) setE16(c, m, r);
+        if (aop !== 7) c.wr16(c.eaSeg, c.eaOff, r);
       }
       return;
     }
