@@ -1,6 +1,7 @@
 // Tests of the x87 FPU against values derived from the Intel SDM (vol. 1 ch. 8, vol. 2 instruction
 // pages). Programs are nasm-assembled byte strings (the source is in the comment before each).
 import { describe, expect, it } from 'vitest';
+import { PC } from '../platform/pc.js';
 import { disassemble } from './disassemble.js';
 import { C0, C1, C2, C3, IE, PE, SF, ZE } from './fpu.js';
 import { loadReal, type TestMachine, testMachine } from './testMachine.js';
@@ -130,6 +131,42 @@ describe('x87 probe and control', () => {
     expect((sw >> 11) & 7).toBe(6);
   });
 
+  it('signals FERR# instead with CR0.NE=0 (once); the PC routes it to IRQ 13, port 0xF0 clears it', () => {
+    let ferr = 0;
+    const m = real(
+      /* fldcw [0x600]; fld1; fldz; fdivp st1,st0; fwait; fld1; mov al,1; out 0xe9,al */ [
+        0xd9, 0x2e, 0x00, 0x06, 0xd9, 0xe8, 0xd9, 0xee, 0xde, 0xf9, 0x9b, 0xd9, 0xe8, 0xb0, 0x01, 0xe6, 0xe9,
+      ],
+      (m) => {
+        m.bus.write16(0x600, 0x37b);
+        m.cpu.fpu.onFerr = () => ferr++;
+      },
+    );
+    expect(ferr).toBe(1);
+    expect(m.out).toEqual([1]);
+    const pc = new PC({ ramSize: 1 << 20 });
+    pc.cpu.fpu.onFerr?.();
+    expect(pc.pic.slave.irr & 0x20).toBe(0x20);
+    pc.io.out8(0xf0, 0);
+    expect(pc.pic.slave.irr & 0x20).toBe(0);
+  });
+
+  it('runs the Pentium FDIV check of Linux (x - (x / y) * y == 0)', () => {
+    const m = flat(
+      /* fninit; fld qword [0x8000]; fdiv qword [0x8008]; fmul qword [0x8008]; fld qword [0x8000]; fsubp st1,st0; fistp dword [0x8010]; fwait; fninit */ [
+        0xdb, 0xe3, 0xdd, 0x05, 0x00, 0x80, 0x00, 0x00, 0xdc, 0x35, 0x08, 0x80, 0x00, 0x00, 0xdc, 0x0d, 0x08,
+        0x80, 0x00, 0x00, 0xdd, 0x05, 0x00, 0x80, 0x00, 0x00, 0xde, 0xe9, 0xdb, 0x1d, 0x10, 0x80, 0x00, 0x00,
+        0x9b, 0xdb, 0xe3,
+      ],
+      (m) => {
+        putF64(m, 0x8000, 4195835);
+        putF64(m, 0x8008, 3145727);
+        m.bus.write32(0x8010, 0x12345678);
+      },
+    );
+    expect(m.bus.read32(0x8010)).toBe(0);
+  });
+
   it('FNCLEX clears the flags; FNSTSW AX stores TOP', () => {
     const m = flat(
       /* fninit; fld1; fld1; fldz; fdivp st1,st0; fnstsw ax; mov ebx,eax; fnclex; fnstsw ax */ [
@@ -193,6 +230,65 @@ describe('x87 loads and stores', () => {
     expect(f64(m, 0x8050)).toBe(Math.PI);
     expect(f64(m, 0x8058)).toBe(1);
     expect(m.cpu.eax & PE).toBe(PE);
+  });
+
+  it('FST m32 rounds by RC and reports PE; m32 overflow gives inf (OE)', () => {
+    const st = (rc: number) =>
+      flat(
+        /* fldcw [0x8100]; fld qword [0x8000]; fst dword [0x8010]; fchs; fstp dword [0x8014]; fld qword [0x8008]; fstp dword [0x8018]; fnstsw ax */ [
+          0xd9, 0x2d, 0x00, 0x81, 0x00, 0x00, 0xdd, 0x05, 0x00, 0x80, 0x00, 0x00, 0xd9, 0x15, 0x10, 0x80,
+          0x00, 0x00, 0xd9, 0xe0, 0xd9, 0x1d, 0x14, 0x80, 0x00, 0x00, 0xdd, 0x05, 0x08, 0x80, 0x00, 0x00,
+          0xd9, 0x1d, 0x18, 0x80, 0x00, 0x00, 0xdf, 0xe0,
+        ],
+        (m) => {
+          m.bus.write16(0x8100, 0x37f | (rc << 10));
+          putF64(m, 0x8000, 1 + 2 ** -30);
+          putF64(m, 0x8008, 1e300);
+        },
+      );
+    const near = st(0);
+    expect(near.bus.read32(0x8010)).toBe(0x3f800000);
+    expect(near.bus.read32(0x8014) >>> 0).toBe(0xbf800000);
+    expect(near.bus.read32(0x8018)).toBe(0x7f800000);
+    expect(near.cpu.eax & 0x28).toBe(0x28); // OE, PE
+    const up = st(2);
+    expect(up.bus.read32(0x8010)).toBe(0x3f800001);
+    expect(up.bus.read32(0x8014) >>> 0).toBe(0xbf800000);
+    expect(up.bus.read32(0x8018)).toBe(0x7f800000);
+    const chop = st(3);
+    expect(chop.bus.read32(0x8018)).toBe(0x7f7fffff);
+  });
+
+  it('FISTP m64 of a negative integer loaded by FILD, and FLD m64 of an SNaN raises IE', () => {
+    const m = flat(
+      /* fild qword [0x8000]; fchs; fistp qword [0x8008]; fld qword [0x8010]; fnstsw ax; fstp qword [0x8018] */ [
+        0xdf, 0x2d, 0x00, 0x80, 0x00, 0x00, 0xd9, 0xe0, 0xdf, 0x3d, 0x08, 0x80, 0x00, 0x00, 0xdd, 0x05, 0x10,
+        0x80, 0x00, 0x00, 0xdf, 0xe0, 0xdd, 0x1d, 0x18, 0x80, 0x00, 0x00,
+      ],
+      (m) => {
+        m.bus.writeBytes(0x8000, Uint8Array.of(0x01, 0, 0, 0, 0, 0, 0, 0x40)); // 2^62 + 1
+        m.bus.writeBytes(0x8010, Uint8Array.of(1, 0, 0, 0, 0, 0, 0xf0, 0x7f)); // SNaN
+      },
+    );
+    expect(u64(m, 0x8008)).toBe(2n ** 64n - (2n ** 62n + 1n));
+    expect(m.cpu.eax & IE).toBe(IE);
+    expect(u64(m, 0x8018)).toBe(0x7ff8000000000001n);
+  });
+
+  it('FNSAVE in real mode with a 16-bit operand size is 94 bytes; FLDENV reloads CW and SW', () => {
+    const m = real(
+      /* fld1; fldz; fnsave [0x600]; fldenv [0x600]; fnstcw [0x700]; fnstsw [0x702]; fstp tword [0x710] */ [
+        0xd9, 0xe8, 0xd9, 0xee, 0xdd, 0x36, 0x00, 0x06, 0xd9, 0x26, 0x00, 0x06, 0xd9, 0x3e, 0x00, 0x07, 0xdd,
+        0x3e, 0x02, 0x07, 0xdb, 0x3e, 0x10, 0x07,
+      ],
+    );
+    expect(m.bus.read16(0x600)).toBe(0x37f);
+    expect(m.bus.read16(0x602)).toBe(6 << 11);
+    expect(m.bus.read16(0x604)).toBe(0x1fff); // R6 zero (01), R7 valid (00), others empty (11)
+    expect(bytes(m, 0x600 + 14, 10)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(bytes(m, 0x600 + 24, 10)).toEqual([0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f]);
+    expect(m.bus.read16(0x700)).toBe(0x37f);
+    expect(m.bus.read16(0x702)).toBe(6 << 11);
   });
 
   it('FIST rounds by RC (nearest even, down, up, chop)', () => {

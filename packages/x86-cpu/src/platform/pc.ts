@@ -144,6 +144,10 @@ export class PC {
     }
     this.cpu = new Cpu(this.bus, this.io, this.pic);
     this.pic.attach(this.io);
+    // The PC/AT routes the x87's FERR# (an unmasked exception with CR0.NE=0) to IRQ 13; a write to
+    // port 0xF0 clears it (Linux: math_error_irq / the "fpu" irqaction of the i386 PC).
+    this.cpu.fpu.onFerr = () => this.pic.setIrq(13, true);
+    this.io.register(0xf0, { write8: () => this.pic.setIrq(13, false) });
 
     const now = () => this.now();
     this.pit = new I8254(
