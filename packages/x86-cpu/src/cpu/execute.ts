@@ -25,7 +25,6 @@ import {
   SIGN,
   setE8,
   setE16,
-  setE32,
   setEv,
   setG8,
   setGv,
