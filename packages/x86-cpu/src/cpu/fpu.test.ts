@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PC } from '../platform/pc.js';
 import { disassemble } from './disassemble.js';
 import { C0, C1, C2, C3, IE, PE, SF, ZE } from './fpu.js';
+import { CODE, CODE_SIZE, enterMode, type FuzzMode, fuzzMachine } from './fuzzMachine.js';
 import { loadReal, type TestMachine, testMachine } from './testMachine.js';
 
 const HLT = 0xf4;
@@ -672,4 +673,34 @@ describe('x87 disassembly', () => {
     expect(d(/* fucomip st0,st1 */ [0xdf, 0xe9])).toBe('fucomip st0, st1');
     expect(d([0xd9, 0xd1])).toBe('(bad)');
   });
+});
+
+describe('x87 fuzz', () => {
+  for (const [n, mode] of (['real', 'pm16', 'flat32', 'paged-ring3'] as FuzzMode[]).entries()) {
+    it(`random x87 instructions never throw a host exception (${mode})`, () => {
+      const { m, r } = fuzzMachine(mode, 0xf00 + n);
+      // Mostly ESC opcodes with random ModR/M and displacement bytes, some FWAIT and operand-size prefixes.
+      const code = new Uint8Array(CODE_SIZE);
+      for (let i = 0; i < CODE_SIZE; ) {
+        const x = r();
+        if ((x & 15) === 0) code[i++] = 0x9b;
+        else if ((x & 15) === 1) code[i++] = 0x66;
+        code[i++] = 0xd8 + ((x >>> 4) & 7);
+        code[i++] = x >>> 8;
+        code[i++] = x >>> 16;
+        code[i++] = x >>> 24;
+      }
+      m.bus.writeBytes(CODE, code);
+      let done = 0;
+      while (done < 200_000) {
+        enterMode(m, mode, r);
+        const x = r();
+        m.cpu.cr0 = (m.cpu.cr0 & ~0x2e) | (x & 0x22) | (x & 0x100 ? 0 : x & 0xc);
+        m.cpu.fpu.setControl(x >>> 16);
+        m.cpu.fpu.status = (x >>> 9) & 0x3800;
+        done += m.cpu.run(200);
+      }
+      expect(done).toBeGreaterThanOrEqual(200_000);
+    }, 120_000);
+  }
 });
