@@ -24,6 +24,10 @@ export function buildProgram(io: CliIO): Command {
 /** Runs k-sim with `argv` (without the node and script names); resolves to the exit status. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const program = buildProgram(io);
+  // Commands report their status through process.exitCode; keep the caller's value apart so one
+  // run's status never leaks into the next (tests call run() many times in one process).
+  const callerExitCode = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -31,5 +35,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     io.stderr(`k-sim: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
+  } finally {
+    process.exitCode = callerExitCode;
   }
 }
