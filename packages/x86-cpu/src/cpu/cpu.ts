@@ -1062,7 +1062,9 @@ export class Cpu {
     }
     if (o === 0xfff) {
       // Probe both pages first so a fault on the second leaves memory unchanged.
-      this.probeWrite(lin + 1, this.cpl === 3);
+      const user = this.cpl === 3;
+      this.probeWrite(lin, user);
+      this.probeWrite(lin + 1, user);
     }
     this.linW8(lin, v);
     this.linW8(lin + 1, v >> 8);
@@ -1080,7 +1082,13 @@ export class Cpu {
       f[o + 3] = v >> 24;
       return;
     }
-    if (o > 0xffc) this.probeWrite(lin + 3, this.cpl === 3);
+    if (o > 0xffc) {
+      // A split write: check both pages before writing either part, so a fault on the second page
+      // leaves memory unchanged. CR2 then holds the first byte of that page (SDM vol. 3 §4.7).
+      const user = this.cpl === 3;
+      this.probeWrite(lin, user);
+      this.probeWrite((lin + 4) & ~0xfff, user);
+    }
     this.linW8(lin, v);
     this.linW8(lin + 1, v >> 8);
     this.linW8(lin + 2, v >> 16);

@@ -219,8 +219,12 @@ function executeOp(c: Cpu, op: number): void {
     case 0x1f: {
       const s = op >> 3;
       const v = c.o32 ? c.peek32(0) & 0xffff : c.peek16(0);
+      // POP: the stack pointer moves per the B bit of the stack the value came from, before SS is
+      // replaced (SDM vol. 2B, POP: "ESP <- ESP + 4" on the old stack, then the load).
+      const n = c.o32 ? 4 : 2;
+      const esp = c.ssBig ? (r32[4] + n) | 0 : (r32[4] & ~0xffff) | ((r32[4] + n) & 0xffff);
       loadSeg(c, s, v);
-      c.adjustSp(c.o32 ? 4 : 2);
+      r32[4] = esp;
       if (s === SS) c.setShadow();
       return;
     }
@@ -323,7 +327,8 @@ function executeOp(c: Cpu, op: number): void {
       const size = c.o32 ? 4 : 2;
       const sp = c.sp;
       if (c.o32) {
-        for (let i = 0; i < 8; i++) c.wr32(SS, stackOff(c, sp - 4 * (i + 1)), i === 4 ? sp : r32[i]);
+        // The stored ESP is the full register before the instruction, even on a 16-bit stack.
+        for (let i = 0; i < 8; i++) c.wr32(SS, stackOff(c, sp - 4 * (i + 1)), r32[i]);
       } else {
         for (let i = 0; i < 8; i++) c.wr16(SS, stackOff(c, sp - 2 * (i + 1)), i === 4 ? sp : r16[i << 1]);
       }

@@ -38,9 +38,7 @@ describe('nasm test ROMs', () => {
     });
   }
 
-  // CPU bug: a dword write at 0x401FFE straddling into the not-present page at 0x402000 reports
-  // CR2 = 0x402001; the 386 reports the first byte of the missing page, 0x402000 (check 11, the last).
-  it.skip('paging.asm passes every check (POST 0xFF, HLT)', () => {
+  it('paging.asm passes every check (POST 0xFF, HLT)', () => {
     const r = runRom(paging, { maxInstructions: 5_000_000 });
     expect(text(r.output)).toBe('PASS paging\n');
     expect(r.postCode).toBe(0xff);
@@ -52,12 +50,7 @@ describe('nasm test ROMs', () => {
     expect(text(r.output)).not.toMatch(/check 0[1-9A]:/);
   });
 
-  // CPU bugs (both also stop barotto's test386.asm at POST 0x09):
-  // check 2: PUSHAD with a 16-bit stack segment stores ESP as 0x00000000 instead of 0x00020000 (it
-  //   stores the wrapped 16-bit SP rather than the full original ESP);
-  // check 3: POP SS from a 16-bit stack into a 32-bit SS leaves ESP = 0x00030000; SP must move as a
-  //   16-bit pointer of the old stack (0xFFFC + 4 wraps to 0), giving 0x00020000.
-  it.skip('stack.asm passes every check (POST 0xFF, HLT)', () => {
+  it('stack.asm passes every check (POST 0xFF, HLT)', () => {
     const r = runRom(stack, { maxInstructions: 1_000_000 });
     expect(text(r.output)).toBe('PASS stack\n');
     expect(r.postCode).toBe(0xff);
