@@ -620,6 +620,37 @@ describe('x87 arithmetic', () => {
     expect(f64(m, 0x8108)).toBe(9);
   });
 
+  it('FUCOMI on a QNaN is quiet; FCOMI on it raises IE', () => {
+    const m = run(
+      /* fld qword [0x8008]; fld qword [0x8000]; fucomi st0,st1; fnstsw ax; mov ebx,eax; fcomi st0,st1; fnstsw ax */ [
+        0xdd, 0x05, 0x08, 0x80, 0x00, 0x00, 0xdd, 0x05, 0x00, 0x80, 0x00, 0x00, 0xdb, 0xe9, 0xdf, 0xe0, 0x89,
+        0xc3, 0xdb, 0xf1, 0xdf, 0xe0,
+      ],
+      Number.NaN,
+      1,
+    );
+    expect(m.cpu.ebx & IE).toBe(0);
+    expect(m.cpu.eax & IE).toBe(IE);
+  });
+
+  it('FNSTENV (32-bit protected mode) masks all exceptions afterwards; FLDENV restores the control word', () => {
+    const m = flat(
+      /* fldcw [0x8100]; fld1; fnstenv [0x8000]; fnstcw [0x8102]; fldenv [0x8000]; fnstcw [0x8104] */ [
+        0xd9, 0x2d, 0x00, 0x81, 0x00, 0x00, 0xd9, 0xe8, 0xd9, 0x35, 0x00, 0x80, 0x00, 0x00, 0xd9, 0x3d, 0x02,
+        0x81, 0x00, 0x00, 0xd9, 0x25, 0x00, 0x80, 0x00, 0x00, 0xd9, 0x3d, 0x04, 0x81, 0x00, 0x00,
+      ],
+      (m) => {
+        m.bus.write16(0x8100, 0x360);
+      },
+    );
+    expect(m.bus.read16(0x8000)).toBe(0x360);
+    expect(m.bus.read16(0x8004)).toBe(7 << 11);
+    expect(m.bus.read16(0x8008)).toBe(0x3fff);
+    expect(m.bus.read32(0x800c)).toBe(0x1000 + 2 + 6); // FIP: the FLD1 after FNINIT and FLDCW
+    expect(m.bus.read16(0x8102)).toBe(0x37f);
+    expect(m.bus.read16(0x8104)).toBe(0x360);
+  });
+
   it('FXAM classifies zero, normal, infinity, NaN, empty and denormal', () => {
     const fxam = (v: number) =>
       run(
