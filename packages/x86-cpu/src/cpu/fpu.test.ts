@@ -620,6 +620,20 @@ describe('x87 arithmetic', () => {
     expect(f64(m, 0x8108)).toBe(9);
   });
 
+  it('an SNaN loaded from m80 raises IE in FADD and gives the quietened NaN', () => {
+    const m = flat(
+      /* fld tword [0x8000]; fld1; faddp st1,st0; fnstsw ax; fstp tword [0x8010] */ [
+        0xdb, 0x2d, 0x00, 0x80, 0x00, 0x00, 0xd9, 0xe8, 0xde, 0xc1, 0xdf, 0xe0, 0xdb, 0x3d, 0x10, 0x80, 0x00,
+        0x00,
+      ],
+      (m) => {
+        m.bus.writeBytes(0x8000, Uint8Array.of(0, 0, 0, 0, 0, 0, 0x01, 0x80, 0xff, 0x7f));
+      },
+    );
+    expect(m.cpu.eax & IE).toBe(IE);
+    expect(bytes(m, 0x8010, 10)).toEqual([0, 0, 0, 0, 0, 0, 0x01, 0xc0, 0xff, 0x7f]);
+  });
+
   it('FUCOMI on a QNaN is quiet; FCOMI on it raises IE', () => {
     const m = run(
       /* fld qword [0x8008]; fld qword [0x8000]; fucomi st0,st1; fnstsw ax; mov ebx,eax; fcomi st0,st1; fnstsw ax */ [

@@ -13,8 +13,8 @@
 // - The exponent range is f64's: results beyond ±1.8e308 become ±inf (OE) and below 2^-1022 lose
 //   precision without UE, where a real x87 would still be exact; m80 denormals load as 0.
 // - Transcendentals (FSIN, FPTAN, F2XM1, FYL2X ...) use the host's Math functions (f64 accuracy,
-//   PE always set); NaN payloads follow the first NaN operand; SNaNs in registers are not told
-//   apart from QNaNs (SNaN operands from m32/m64 raise IE on load).
+//   PE always set); NaN payloads follow the first NaN operand; SNaN operands from m32/m64 raise IE
+//   on load, SNaNs loaded by FLD m80 raise IE in the basic arithmetic only.
 
 /** Status word bits (SDM vol. 1 §8.1.3). */
 export const IE = 0x01;
@@ -290,6 +290,17 @@ export class Fpu {
     this.empty[p] = 0;
     this.rawOk[p] = 0;
   }
+  /** ST(i) is a signalling NaN kept exactly from FLD m80 (its f64 copy is already quiet). */
+  isSNaN(i: number): boolean {
+    const p = (this.top + i) & 7;
+    return (
+      this.rawOk[p] === 1 &&
+      (this.rawExp[p] & 0x7fff) === 0x7fff &&
+      (this.rawHi[p] & 0xc0000000) >>> 0 === 0x80000000 &&
+      ((this.rawHi[p] & 0x3fffffff) | this.rawLo[p]) !== 0
+    );
+  }
+
   /** Sets ST(i) from an exact 80-bit encoding (and its f64 value). */
   setRaw(i: number, exp: number, hi: number, lo: number): void {
     const p = (this.top + i) & 7;

@@ -36,6 +36,7 @@ const f32u = new Uint32Array(f32.buffer);
 const rstExp = new Uint16Array(8);
 const rstHi = new Uint32Array(8);
 const rstLo = new Uint32Array(8);
+const rstEmpty = new Uint8Array(8);
 /** 64-bit integer results (low, high) of the conversions below. */
 let il = 0;
 let ih = 0;
@@ -636,9 +637,9 @@ function frstor(c: Cpu): void {
     rstLo[i] = x80.lo;
   }
   applyEnv(f);
-  const empty = f.empty.slice(0, 8);
+  rstEmpty.set(f.empty);
   for (let i = 0; i < 8; i++) f.setRaw(i, rstExp[i], rstHi[i], rstLo[i]);
-  f.empty.set(empty);
+  f.empty.set(rstEmpty);
   f.summarise();
 }
 
@@ -654,6 +655,7 @@ function binary(f: Fpu, op: number, d: number, v: number, pop: boolean): void {
     else return;
   } else {
     f.sw &= ~C1;
+    if (f.isSNaN(0) && !f.raise(IE)) return;
     const r = f.arith(op, f.get(d), v);
     if (!f.ok) return;
     f.set(d, r);
@@ -670,6 +672,7 @@ function binaryReg(f: Fpu, op: number, dst: number, src: number, pop: boolean): 
     return;
   }
   f.sw &= ~C1;
+  if ((f.isSNaN(dst) || f.isSNaN(src)) && !f.raise(IE)) return;
   const r = f.arith(op, f.get(dst), f.get(src));
   if (!f.ok) return;
   f.set(dst, r);
