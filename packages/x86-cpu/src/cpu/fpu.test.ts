@@ -358,6 +358,12 @@ describe('x87 loads and stores', () => {
     );
     expect(m.cpu.eax & 0xffff).toBe((7 << 11) | C1 | SF | IE);
     expect(u64(m, 0x8000)).toBe(0xfff8000000000000n);
+    const s = flat(
+      /* fldz; fldz; fdivp st1,st0; fstp dword [0x8000] */ [
+        0xd9, 0xee, 0xd9, 0xee, 0xde, 0xf9, 0xd9, 0x1d, 0x00, 0x80, 0x00, 0x00,
+      ],
+    );
+    expect(s.bus.read32(0x8000) >>> 0).toBe(0xffc00000); // the indefinite as m32
   });
 
   it('underflows on an empty operand: IE, SF, C1=0 and the indefinite', () => {

@@ -346,7 +346,11 @@ function storeReal(c: Cpu, size: number, pop: boolean): void {
     lo = x80.lo;
   } else {
     const v = f.regs[p];
-    if (size === 4) {
+    if (size === 4 && Number.isNaN(v)) {
+      // Keep the NaN's sign and the top of its payload (the host's f32 conversion may not).
+      f64[0] = v;
+      lo = (u32[1] & 0x80000000) | 0x7fc00000 | ((u32[1] & 0x7ffff) << 3) | (u32[0] >>> 29);
+    } else if (size === 4) {
       const sw = f.sw;
       f32[0] = f.roundSingle(v);
       if ((f.sw & ~sw & ~f.cw & 0x19) !== 0) return; // unmasked IE/OE/UE: nothing stored
