@@ -1100,23 +1100,68 @@ export class Cpu {
   }
 
   /** Reads a byte at a linear address with supervisor privilege (descriptor tables, TSS, IDT). */
+  // These use the supervisor tags of the software TLB (filled only by a walk that set the A bit, and
+  // for writes the D bit), so a table read within one page costs one tag compare.
   sysRead8(lin: number): number {
+    const page = lin >>> 12;
+    const i = page & TLB_MASK;
+    if (this.tagRS[i] === page) return this.tlbFrame[i]![lin & 0xfff];
     return this.slowRead8(lin, false);
   }
   sysRead16(lin: number): number {
+    const page = lin >>> 12;
+    const i = page & TLB_MASK;
+    const o = lin & 0xfff;
+    if (this.tagRS[i] === page && o !== 0xfff) {
+      const f = this.tlbFrame[i]!;
+      return f[o] | (f[o + 1] << 8);
+    }
     return this.sysRead8(lin) | (this.sysRead8(lin + 1) << 8);
   }
   sysRead32(lin: number): number {
+    const page = lin >>> 12;
+    const i = page & TLB_MASK;
+    const o = lin & 0xfff;
+    if (this.tagRS[i] === page && o <= 0xffc) {
+      const f = this.tlbFrame[i]!;
+      return f[o] | (f[o + 1] << 8) | (f[o + 2] << 16) | (f[o + 3] << 24);
+    }
     return this.sysRead16(lin) | (this.sysRead16(lin + 2) << 16);
   }
   sysWrite8(lin: number, v: number): void {
+    const page = lin >>> 12;
+    const i = page & TLB_MASK;
+    if (this.tagWS[i] === page) {
+      this.tlbFrame[i]![lin & 0xfff] = v;
+      return;
+    }
     this.slowWrite8(lin, v, false);
   }
   sysWrite16(lin: number, v: number): void {
+    const page = lin >>> 12;
+    const i = page & TLB_MASK;
+    const o = lin & 0xfff;
+    if (this.tagWS[i] === page && o !== 0xfff) {
+      const f = this.tlbFrame[i]!;
+      f[o] = v;
+      f[o + 1] = v >> 8;
+      return;
+    }
     this.sysWrite8(lin, v);
     this.sysWrite8(lin + 1, v >> 8);
   }
   sysWrite32(lin: number, v: number): void {
+    const page = lin >>> 12;
+    const i = page & TLB_MASK;
+    const o = lin & 0xfff;
+    if (this.tagWS[i] === page && o <= 0xffc) {
+      const f = this.tlbFrame[i]!;
+      f[o] = v;
+      f[o + 1] = v >> 8;
+      f[o + 2] = v >> 16;
+      f[o + 3] = v >> 24;
+      return;
+    }
     this.sysWrite16(lin, v);
     this.sysWrite16(lin + 2, v >> 16);
   }

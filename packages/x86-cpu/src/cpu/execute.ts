@@ -7,6 +7,7 @@ import { BP, BR, BYTE_REG, type Cpu, DE, GP, L_ADD, L_SUB, OFV, UD } from './cpu
 import { execute0f } from './execute0f.js';
 import { AC, AF, ARITH, CF, DF, ID, IF, IOPL, NT, OF, PF, SF, TF, ZF } from './flags.js';
 import { executeFpu, fwait } from './fpu_instructions.js';
+import { executeHot } from './hot.js';
 import {
   add,
   alu,
@@ -90,7 +91,7 @@ export function execute(c: Cpu): void {
     c.resetDecoder();
     return;
   }
-  executeOp(c, op);
+  if (!executeHot(c, op)) executeOp(c, op);
 }
 
 function executeOp(c: Cpu, op: number): void {
