@@ -42,56 +42,60 @@ for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf
 
 /** Executes one instruction at CS:EIP. Faults unwind by throwing the CPU's fault token. */
 export function execute(c: Cpu): void {
-  let op = c.fetch8();
+  // Kept small so that V8 inlines it, the opcode fetch and the hot-opcode dispatch into the run loop;
+  // prefixes and the remaining opcodes are calls.
+  const op = c.fetch8();
+  if (PREFIX[op]) executePrefixed(c, op);
+  else if (!executeHot(c, op)) executeOp(c, op);
+}
+
+/** An instruction with prefixes: `op` is the first prefix byte. */
+function executePrefixed(c: Cpu, op: number): void {
   // Decoder state (o32, a32, segOv, rep) rests at the code segment's defaults between
   // instructions; only prefixed instructions change it, and they restore it afterwards.
-  if (PREFIX[op]) {
-    const d32 = c.code32;
-    let n = 0;
-    do {
-      switch (op) {
-        case 0x26:
-          c.segOv = ES;
-          break;
-        case 0x2e:
-          c.segOv = CS;
-          break;
-        case 0x36:
-          c.segOv = SS;
-          break;
-        case 0x3e:
-          c.segOv = DS;
-          break;
-        case 0x64:
-          c.segOv = FS;
-          break;
-        case 0x65:
-          c.segOv = GS;
-          break;
-        case 0x66:
-          c.o32 = !d32;
-          break;
-        case 0x67:
-          c.a32 = !d32;
-          break;
-        case 0xf0:
-          break;
-        case 0xf2:
-          c.rep = 2;
-          break;
-        default:
-          c.rep = 1;
-          break;
-      }
-      // The 386 limits an instruction to 15 bytes: #GP(0) beyond.
-      if (++n >= 15) c.fault(GP, 0);
-      op = c.fetch8();
-    } while (PREFIX[op]);
-    executeOp(c, op);
-    c.resetDecoder();
-    return;
-  }
-  if (!executeHot(c, op)) executeOp(c, op);
+  const d32 = c.code32;
+  let n = 0;
+  do {
+    switch (op) {
+      case 0x26:
+        c.segOv = ES;
+        break;
+      case 0x2e:
+        c.segOv = CS;
+        break;
+      case 0x36:
+        c.segOv = SS;
+        break;
+      case 0x3e:
+        c.segOv = DS;
+        break;
+      case 0x64:
+        c.segOv = FS;
+        break;
+      case 0x65:
+        c.segOv = GS;
+        break;
+      case 0x66:
+        c.o32 = !d32;
+        break;
+      case 0x67:
+        c.a32 = !d32;
+        break;
+      case 0xf0:
+        break;
+      case 0xf2:
+        c.rep = 2;
+        break;
+      default:
+        c.rep = 1;
+        break;
+    }
+    // The 386 limits an instruction to 15 bytes: #GP(0) beyond.
+    if (++n >= 15) c.fault(GP, 0);
+    op = c.fetch8();
+  } while (PREFIX[op]);
+  executeOp(c, op);
+  c.resetDecoder();
 }
 
 function executeOp(c: Cpu, op: number): void {
