@@ -1,12 +1,13 @@
 // The fast path of the interpreter: the one-byte opcodes that dominate loops (ALU Ev,Gv / Gv,Ev,
-// INC/DEC r, Jcc rel8, MOV Ev,Gv / Gv,Ev, JMP rel8), without prefixes. It is a small function so
-// that V8 inlines it into the run loop and skips the large frame of the general `executeOp`; every
-// case here has the same semantics as its case in execute.ts (Intel SDM vol. 2, appendix A, table
-// A-2), and returns false before consuming anything for an opcode it does not handle.
+// group 1 immediates, INC/DEC r, Jcc rel8, MOV Ev,Gv / Gv,Ev / r,imm / Eb,imm8, JMP rel8) without
+// prefixes. It is small so that V8 inlines it, with the opcode fetch, into one compiled unit and
+// skips the large frame of the general `executeOp`; every case here has the same semantics as its
+// case in execute.ts (Intel SDM vol. 2, appendix A, table A-2), and returns false before consuming
+// anything for an opcode it does not handle.
 
-import { type Cpu, GP, L_ADD, L_LOGIC, L_SUB } from './cpu.js';
+import { type Cpu, GP, L_ADD, L_LOGIC, L_SUB, UD } from './cpu.js';
 import { ARITH, CF, ZF } from './flags.js';
-import { alu, decodeEA } from './operands.js';
+import { alu, decodeEA, getE8, setE8 } from './operands.js';
 import { CS } from './state.js';
 
 /** Executes `op` (already fetched, no prefix) if it is one of the hot opcodes; false otherwise. */
@@ -41,6 +42,24 @@ export function executeHot(c: Cpu, op: number): boolean {
     }
     return true;
   }
+  if ((op & 0xfc) === 0x80) {
+    group1(c, op);
+    return true;
+  }
+  if ((op & 0xf8) === 0xb8) {
+    // MOV r, imm.
+    if (c.o32) c.r32[op & 7] = c.fetch32();
+    else c.r16[(op & 7) << 1] = c.fetch16();
+    return true;
+  }
+  if (op === 0xc6) {
+    // MOV Eb, imm8 (reg field must be 0).
+    const m = c.fetch8();
+    if ((m & 0x38) !== 0) c.fault(UD);
+    if (m < 0xc0) decodeEA(c, m);
+    setE8(c, m, c.fetch8());
+    return true;
+  }
   if (op === 0xeb) {
     // JMP rel8.
     const d = (c.fetch8() << 24) >> 24;
@@ -50,6 +69,43 @@ export function executeHot(c: Cpu, op: number): boolean {
     return true;
   }
   return false;
+}
+
+/** Group 1: ALU Eb,Ib (80, and its alias 82), Ev,Iz (81), Ev,Ib sign-extended (83). */
+function group1(c: Cpu, op: number): void {
+  const m = c.fetch8();
+  if (m < 0xc0) decodeEA(c, m);
+  const aop = (m >> 3) & 7;
+  if (!(op & 1)) {
+    const r = alu(c, aop, getE8(c, m), c.fetch8(), 7);
+    if (aop !== 7) setE8(c, m, r);
+    return;
+  }
+  if (c.o32) {
+    const r32 = c.r32;
+    if (m >= 0xc0) {
+      const b = op === 0x81 ? c.fetch32() : (c.fetch8() << 24) >> 24;
+      const r = alu(c, aop, r32[m & 7], b, 31);
+      if (aop !== 7) r32[m & 7] = r;
+    } else {
+      const a = c.rd32(c.eaSeg, c.eaOff);
+      const b = op === 0x81 ? c.fetch32() : (c.fetch8() << 24) >> 24;
+      const r = alu(c, aop, a, b, 31);
+      if (aop !== 7) c.wr32(c.eaSeg, c.eaOff, r);
+    }
+  } else {
+    const r16 = c.r16;
+    if (m >= 0xc0) {
+      const b = op === 0x81 ? c.fetch16() : ((c.fetch8() << 24) >> 24) & 0xffff;
+      const r = alu(c, aop, r16[(m & 7) << 1], b, 15);
+      if (aop !== 7) r16[(m & 7) << 1] = r;
+    } else {
+      const a = c.rd16(c.eaSeg, c.eaOff);
+      const b = op === 0x81 ? c.fetch16() : ((c.fetch8() << 24) >> 24) & 0xffff;
+      const r = alu(c, aop, a, b, 15);
+      if (aop !== 7) c.wr16(c.eaSeg, c.eaOff, r);
+    }
+  }
 }
 
 /** ALU Ev,Gv. */
