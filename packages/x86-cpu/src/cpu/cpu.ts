@@ -539,6 +539,7 @@ export class Cpu {
     }
     this.cpl = s.cpl & 3;
     this.setFlags(s.eflags);
+    this.fl = (this.fl & ~VM) | (s.eflags & VM);
     this.halted = s.halted;
     this.interruptShadow = s.interruptShadow;
     this.nmiPending = s.nmiPending;
@@ -818,10 +819,10 @@ export class Cpu {
   /** Replaces EFLAGS (all writable bits; callers apply privilege rules first). */
   setFlags(v: number): void {
     const old = this.fl;
-    this.fl = (v & (ARITH | TF | IF | DF | IOPL | NT | AC | ID)) | FIXED_ONE;
+    // VM is kept: only IRET from CPL 0, interrupt delivery and task switches change it.
+    this.fl = (v & (ARITH | TF | IF | DF | IOPL | NT | AC | ID)) | FIXED_ONE | (old & VM);
     this.lazyMask = 0;
     if ((old ^ this.fl) & TF) this.refreshAttention();
-    void VM;
   }
 
   /** Sets one flag bit (materialising it first if it was lazy). */

@@ -5,7 +5,7 @@
 
 import { BP, BR, BYTE_REG, type Cpu, DE, GP, L_ADD, L_SUB, OFV, UD } from './cpu.js';
 import { execute0f } from './execute0f.js';
-import { AC, AF, ARITH, CF, DF, ID, IF, IOPL, NT, OF, PF, SF, TF, ZF } from './flags.js';
+import { AC, AF, ARITH, CF, DF, ID, IF, IOPL, NT, OF, PF, SF, TF, VM, ZF } from './flags.js';
 import { executeFpu, fwait } from './fpu_instructions.js';
 import { executeHot } from './hot.js';
 import {
@@ -376,8 +376,8 @@ function executeOp(c: Cpu, op: number): void {
       return;
     }
     case 0x63: {
-      // ARPL Ew, Gw (protected mode only)
-      if (!(c.cr0Reg & 1)) c.fault(UD);
+      // ARPL Ew, Gw (protected mode only; #UD in virtual-8086 mode too)
+      if (!(c.cr0Reg & 1) || c.fl & VM) c.fault(UD);
       const m = modrm(c);
       const dst = getE16(c, m);
       const src = r16[((m >> 3) & 7) << 1];
@@ -645,12 +645,14 @@ function executeOp(c: Cpu, op: number): void {
       fwait(c);
       return;
     case 0x9c: {
-      // PUSHF: VM and RF are never pushed.
+      // PUSHF: VM and RF are never pushed. IOPL-sensitive in virtual-8086 mode (SDM vol. 3 §20.2.7).
+      if (c.fl & VM && (c.fl & IOPL) !== IOPL) c.fault(GP, 0);
       if (c.o32) c.push32(c.getFlags() & 0x00fcffff);
       else c.push16(c.getFlags());
       return;
     }
     case 0x9d: {
+      if (c.fl & VM && (c.fl & IOPL) !== IOPL) c.fault(GP, 0);
       const v = c.o32 ? c.peek32(0) : c.peek16(0);
       writeFlags(c, v, c.o32 ? -1 : 0xffff);
       c.adjustSp(c.o32 ? 4 : 2);
@@ -788,9 +790,13 @@ function executeOp(c: Cpu, op: number): void {
     case 0xcc:
       deliverInterrupt(c, BP, -1, true, false);
       return;
-    case 0xcd:
-      deliverInterrupt(c, c.fetch8(), -1, true, false);
+    case 0xcd: {
+      const vector = c.fetch8();
+      // INT n is IOPL-sensitive in virtual-8086 mode (INT3 and INTO are not: SDM vol. 3 §20.3.1).
+      if (c.fl & VM && (c.fl & IOPL) !== IOPL) c.fault(GP, 0);
+      deliverInterrupt(c, vector, -1, true, false);
       return;
+    }
     case 0xce:
       if (c.getOF()) deliverInterrupt(c, OFV, -1, true, false);
       return;

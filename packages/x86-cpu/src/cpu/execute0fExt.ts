@@ -3,7 +3,7 @@
 // and from control and debug registers, RDMSR/WRMSR.
 
 import { type Cpu, GP, NP, UD } from './cpu.js';
-import { ZF } from './flags.js';
+import { VM, ZF } from './flags.js';
 import { decodeEA, getE16, modrm, setE16 } from './operands.js';
 import { descAttr, descBase, descLimit, dHi, dLo, fetchDesc } from './protected.js';
 
@@ -18,7 +18,7 @@ function requireCpl0(c: Cpu): void {
 }
 
 function requireProtected(c: Cpu): void {
-  if (!(c.cr0Reg & 1)) c.fault(UD);
+  if (!(c.cr0Reg & 1) || c.fl & VM) c.fault(UD);
 }
 
 export function execute0fExt(c: Cpu, op: number): void {

@@ -20,7 +20,7 @@ export const ID = 1 << 21;
 export const ARITH = CF | PF | AF | ZF | SF | OF;
 /** Bit 1 always reads as 1. */
 export const FIXED_ONE = 1 << 1;
-/** Flags a program can ever change on this CPU (VM and RF stay clear: no V86 mode, no debug registers). */
+/** Flags POPF-style writes can change (VM changes only through IRET, interrupts and task switches; RF stays clear). */
 export const WRITABLE = ARITH | TF | IF | DF | OF | IOPL | NT | AC | ID;
 
 /** PF for each low result byte: 1 when the byte has an even number of set bits. */

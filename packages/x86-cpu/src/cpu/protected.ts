@@ -4,9 +4,33 @@
 // delivery through the IVT (real mode) or the IDT (protected mode), and the I/O permission check.
 
 import { type Cpu, GP, NP, SSF, TS } from './cpu.js';
-import { AC, IF, NT, RF, TF, VM } from './flags.js';
+import { AC, IF, IOPL, NT, RF, TF, VM } from './flags.js';
 import { CS, DS, ES, FS, GS, SS } from './state.js';
 import { TASK_CALL, TASK_INT, TASK_IRET, TASK_JMP, taskSwitch } from './task.js';
+
+/**
+ * Segment cache attributes in virtual-8086 mode: present, DPL 3, read/write data, accessed, 16-bit;
+ * with limit 0xFFFF and base selector * 16 (SDM vol. 3 §20.1.1).
+ */
+const V86_ATTR = 0xf3;
+
+/** Loads all six segment registers as virtual-8086 mode does (selector * 16, limit 0xFFFF). */
+function loadV86Segments(
+  c: Cpu,
+  es: number,
+  cs: number,
+  ss: number,
+  ds: number,
+  fs: number,
+  gs: number,
+): void {
+  c.setSegRaw(ES, es, es << 4, 0xffff, V86_ATTR);
+  c.setSegRaw(CS, cs, cs << 4, 0xffff, V86_ATTR);
+  c.setSegRaw(SS, ss, ss << 4, 0xffff, V86_ATTR);
+  c.setSegRaw(DS, ds, ds << 4, 0xffff, V86_ATTR);
+  c.setSegRaw(FS, fs, fs << 4, 0xffff, V86_ATTR);
+  c.setSegRaw(GS, gs, gs << 4, 0xffff, V86_ATTR);
+}
 
 /** The last descriptor read by fetchDesc (module state, so no object is allocated per load). */
 export let dLo = 0;
@@ -73,6 +97,10 @@ export function loadSeg(c: Cpu, s: number, sel: number): void {
     c.setSegRaw(s, sel, sel << 4, c.segLimit[s], c.segAttr[s] | 0x80);
     return;
   }
+  if (c.fl & VM) {
+    c.setSegRaw(s, sel, sel << 4, 0xffff, V86_ATTR);
+    return;
+  }
   const rpl = sel & 3;
   const err = sel & 0xfffc;
   if (s === SS) {
@@ -117,7 +145,7 @@ function checkLimit(c: Cpu, off: number): void {
 
 /** Far JMP (SDM vol. 2, JMP). */
 export function jmpFar(c: Cpu, sel: number, off: number): void {
-  if (!(c.cr0Reg & 1)) {
+  if (!(c.cr0Reg & 1) || c.fl & VM) {
     const target = c.o32 ? off | 0 : off & 0xffff;
     if (target >>> 0 > c.segLimit[CS]) c.fault(GP, 0);
     c.setSegRaw(CS, sel, sel << 4, c.segLimit[CS], c.segAttr[CS]);
@@ -215,7 +243,7 @@ function rawPush(c: Cpu, base: number, big: boolean, sp: number, v: number, w: n
 export function callFar(c: Cpu, sel: number, off: number, o32: boolean): void {
   const retIp = c.ip;
   const oldCs = c.segSel[CS];
-  if (!(c.cr0Reg & 1)) {
+  if (!(c.cr0Reg & 1) || c.fl & VM) {
     const target = o32 ? off | 0 : off & 0xffff;
     if (target >>> 0 > c.segLimit[CS]) c.fault(GP, 0);
     if (o32) {
@@ -366,7 +394,7 @@ export function retFar(c: Cpu, o32: boolean, imm: number): void {
   const w = o32 ? 4 : 2;
   const ip = o32 ? c.peek32(0) : c.peek16(0);
   const sel = (o32 ? c.peek32(w) : c.peek16(w)) & 0xffff;
-  if (!(c.cr0Reg & 1)) {
+  if (!(c.cr0Reg & 1) || c.fl & VM) {
     const target = o32 ? ip | 0 : ip & 0xffff;
     if (target >>> 0 > c.segLimit[CS]) c.fault(GP, 0);
     c.setSegRaw(CS, sel, sel << 4, c.segLimit[CS], c.segAttr[CS]);
@@ -429,7 +457,10 @@ function iretFlags(c: Cpu, v: number, o32: boolean, cpl: number): void {
 /** IRET/IRETD (SDM vol. 2, IRET): real mode, same level, outer level, and task return (NT). */
 export function iret(c: Cpu, o32: boolean): void {
   const w = o32 ? 4 : 2;
-  if (!(c.cr0Reg & 1)) {
+  if (!(c.cr0Reg & 1) || c.fl & VM) {
+    // In virtual-8086 mode IRET is IOPL-sensitive; with IOPL 3 it works as in real mode and cannot
+    // change IOPL or VM (SDM vol. 2, IRET; vol. 3 §20.2.7).
+    if (c.fl & VM && (c.fl & IOPL) !== IOPL) c.fault(GP, 0);
     const ip = o32 ? c.peek32(0) : c.peek16(0);
     const sel = (o32 ? c.peek32(w) : c.peek16(w)) & 0xffff;
     const fl = o32 ? c.peek32(2 * w) : c.peek16(2 * w);
@@ -438,7 +469,7 @@ export function iret(c: Cpu, o32: boolean): void {
     c.setSegRaw(CS, sel, sel << 4, c.segLimit[CS], c.segAttr[CS]);
     c.ip = target;
     c.adjustSp(3 * w);
-    iretFlags(c, fl, o32, 0);
+    iretFlags(c, fl, o32, c.cpl);
     c.nmiMasked = false;
     return;
   }
@@ -451,7 +482,10 @@ export function iret(c: Cpu, o32: boolean): void {
   const ip = o32 ? c.peek32(0) : c.peek16(0);
   const sel = (o32 ? c.peek32(w) : c.peek16(w)) & 0xffff;
   const fl = o32 ? c.peek32(2 * w) : c.peek16(2 * w);
-  if (o32 && fl & VM && c.cpl === 0) c.fault(GP, 0); // virtual-8086 mode is not modelled
+  if (o32 && fl & VM && c.cpl === 0) {
+    iretToV86(c, ip, sel, fl);
+    return;
+  }
   const rpl = sel & 3;
   const err = sel & 0xfffc;
   if (err === 0) c.fault(GP, 0);
@@ -492,6 +526,27 @@ export function iret(c: Cpu, o32: boolean): void {
   if (c.ssBig) c.r32[4] = newEsp;
   else c.r16[8] = newEsp;
   dropInaccessible(c);
+}
+
+/**
+ * IRETD from CPL 0 with VM set in the popped EFLAGS: returns to virtual-8086 mode (SDM vol. 2, IRET,
+ * RETURN-TO-VIRTUAL-8086-MODE). The stack holds EIP, CS, EFLAGS, ESP, SS, ES, DS, FS, GS (dwords).
+ */
+function iretToV86(c: Cpu, ip: number, cs: number, fl: number): void {
+  const esp = c.peek32(12);
+  const ss = c.peek32(16) & 0xffff;
+  const es = c.peek32(20) & 0xffff;
+  const ds = c.peek32(24) & 0xffff;
+  const fs = c.peek32(28) & 0xffff;
+  const gs = c.peek32(32) & 0xffff;
+  c.setFlags(fl);
+  c.fl |= VM;
+  loadV86Segments(c, es, cs, ss, ds, fs, gs);
+  c.r32[4] = esp;
+  c.ip = ip & 0xffff;
+  c.cpl = 3;
+  c.selectTags();
+  c.refreshAttention();
 }
 
 /**
@@ -563,6 +618,9 @@ export function deliverInterrupt(
   const oldCs = c.segSel[CS];
   const retIp = c.ip;
   let newCpl = c.cpl;
+  // From virtual-8086 mode only a non-conforming DPL-0 code segment may take the interrupt.
+  const v86 = (c.fl & VM) !== 0;
+  if (v86 && (attr & 4 || dpl !== 0)) c.fault(GP, serr);
   if (!(attr & 4) && dpl < c.cpl) {
     newCpl = dpl;
     const { ss: newSs, esp: newEsp } = tssStack(c, dpl);
@@ -572,6 +630,13 @@ export function deliverInterrupt(
     const ssBase = descBase(ssLo, ssHi);
     const ssBig = (descAttr(ssHi) & 0x4000) !== 0;
     let sp = newEsp | 0;
+    if (v86) {
+      // SDM vol. 3 §20.3.1.1: GS, FS, DS and ES are saved on the ring-0 stack, then cleared.
+      sp = rawPush(c, ssBase, ssBig, sp, c.segSel[GS], w);
+      sp = rawPush(c, ssBase, ssBig, sp, c.segSel[FS], w);
+      sp = rawPush(c, ssBase, ssBig, sp, c.segSel[DS], w);
+      sp = rawPush(c, ssBase, ssBig, sp, c.segSel[ES], w);
+    }
     sp = rawPush(c, ssBase, ssBig, sp, c.segSel[SS], w);
     sp = rawPush(c, ssBase, ssBig, sp, c.r32[4], w);
     sp = rawPush(c, ssBase, ssBig, sp, flags, w);
@@ -584,6 +649,12 @@ export function deliverInterrupt(
     c.setSegRaw(SS, newSs, ssBase, descLimit(ssLo, ssHi), descAttr(ssHi));
     if (ssBig) c.r32[4] = sp;
     else c.r16[8] = sp;
+    if (v86) {
+      c.setSegRaw(ES, 0, 0, 0, 0);
+      c.setSegRaw(DS, 0, 0, 0, 0);
+      c.setSegRaw(FS, 0, 0, 0, 0);
+      c.setSegRaw(GS, 0, 0, 0, 0);
+    }
   } else if (attr & 4 || dpl === c.cpl) {
     const base = c.segBase[SS];
     let sp = c.r32[4];
@@ -605,7 +676,9 @@ export function deliverInterrupt(
 
 /** The protected-mode I/O permission check: IOPL, then the TSS I/O bitmap (SDM vol. 1 §18.5). */
 export function checkIo(c: Cpu, port: number, size: number): void {
-  if (!(c.cr0Reg & 1) || c.cpl <= ((c.fl >> 12) & 3)) return;
+  if (!(c.cr0Reg & 1)) return;
+  // Virtual-8086 mode always consults the bitmap, whatever IOPL (SDM vol. 1 §18.5.2).
+  if (!(c.fl & VM) && c.cpl <= ((c.fl >> 12) & 3)) return;
   if ((c.trAttr & 0xd) !== 0x9 || c.trLimit < 0x67) c.fault(GP, 0);
   const ioBase = c.sysRead16((c.trBase + 0x66) | 0);
   const at = ioBase + (port >> 3);

@@ -3,7 +3,7 @@
 // busy bits and the back link, and loads the incoming task (CR3, LDT, registers, segments).
 
 import { type Cpu, GP, NP, TS } from './cpu.js';
-import { NT } from './flags.js';
+import { NT, VM } from './flags.js';
 import { descAttr, descBase, descLimit, dHi, dLo, fetchDesc } from './protected.js';
 import { CS, DS, ES, FS, GS, SS } from './state.js';
 
@@ -94,6 +94,8 @@ export function taskSwitch(c: Cpu, sel: number, kind: number): void {
   else if (new32) c.cr3Reg = cr3;
   for (let i = 0; i < 8; i++) c.r32[i] = regs[i];
   c.setFlags(eflags);
+  // A task switch into virtual-8086 mode (VM set in the new TSS) is not modelled: VM is cleared.
+  c.fl &= ~VM;
   c.ip = eip;
 
   // LDT, then segments at the new CPL (errors are #TS in the new task's context).
