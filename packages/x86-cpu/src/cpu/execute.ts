@@ -55,6 +55,7 @@ function executePrefixed(c: Cpu, op: number): void {
   // instructions; only prefixed instructions change it, and they restore it afterwards.
   const d32 = c.code32;
   let n = 0;
+  let lock = false;
   do {
     switch (op) {
       case 0x26:
@@ -82,6 +83,7 @@ function executePrefixed(c: Cpu, op: number): void {
         c.a32 = !d32;
         break;
       case 0xf0:
+        lock = true;
         break;
       case 0xf2:
         c.rep = 2;
@@ -94,8 +96,51 @@ function executePrefixed(c: Cpu, op: number): void {
     if (++n >= 15) c.fault(GP, 0);
     op = c.fetch8();
   } while (PREFIX[op]);
+  if (lock && c.cr0Reg & 1) checkLock(c, op);
   executeOp(c, op);
   c.resetDecoder();
+}
+
+/**
+ * LOCK is valid only on ADD ADC AND BTC BTR BTS CMPXCHG DEC INC NEG NOT OR SBB SUB XOR XADD XCHG with
+ * a memory destination; anything else raises #UD (SDM vol. 2, LOCK). Peeks at the ModR/M byte.
+ * Applied in protected mode only: the real-mode conformance recordings (286) execute such
+ * instructions normally, and the checks that test #UD (test386.asm) run in protected mode.
+ */
+function checkLock(c: Cpu, op: number): void {
+  const ip = c.ip;
+  let ok = false;
+  if (op === 0x0f) {
+    const op2 = c.fetch8();
+    const m = c.fetch8();
+    if (m < 0xc0) {
+      const reg = (m >> 3) & 7;
+      ok =
+        op2 === 0xab ||
+        op2 === 0xb3 ||
+        op2 === 0xbb ||
+        (op2 === 0xba && reg >= 5) ||
+        op2 === 0xb0 ||
+        op2 === 0xb1 ||
+        op2 === 0xc0 ||
+        op2 === 0xc1 ||
+        (op2 === 0xc7 && reg === 1);
+    }
+  } else {
+    const m = c.fetch8();
+    if (m < 0xc0) {
+      const reg = (m >> 3) & 7;
+      ok =
+        (op < 0x40 && (op & 7) < 2 && op !== 0x38 && op !== 0x39) ||
+        ((op & 0xfc) === 0x80 && reg !== 7) ||
+        op === 0x86 ||
+        op === 0x87 ||
+        ((op === 0xf6 || op === 0xf7) && (reg === 2 || reg === 3)) ||
+        ((op === 0xfe || op === 0xff) && reg < 2);
+    }
+  }
+  c.ip = ip;
+  if (!ok) c.fault(UD);
 }
 
 function executeOp(c: Cpu, op: number): void {
