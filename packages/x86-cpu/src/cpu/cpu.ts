@@ -1096,7 +1096,8 @@ export class Cpu {
     this.linW8(lin + 3, v >> 24);
   }
 
-  private probeWrite(lin: number, user: boolean): void {
+  /** Checks (through the page walk) that a write at `lin` would succeed; raises #PF if not. */
+  probeWrite(lin: number, user: boolean): void {
     this.walk(lin, true, user, false);
   }
 

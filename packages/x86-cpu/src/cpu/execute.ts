@@ -1340,15 +1340,19 @@ export function loadFarPointerOp(c: Cpu, seg: number): void {
 }
 
 function enter(c: Cpu, size: number, level: number): void {
+  // SDM vol. 2, ENTER. The operand size picks what is pushed (EBP or BP, dword or word); the stack
+  // size picks the pointer arithmetic. On a 16-bit stack the frame pointer is the whole ESP register
+  // after the push (its upper half kept), as the 386 does.
   const r32 = c.r32;
   const r16 = c.r16;
   const w = c.o32 ? 4 : 2;
   let sp = c.sp;
   let bp = c.ssBig ? r32[5] : r16[10];
   const frame = stackOff(c, sp - w);
-  // Push BP.
-  if (c.o32) c.wr32(SS, frame, bp);
-  else c.wr16(SS, frame, bp);
+  const frameTemp = c.ssBig ? frame : (r32[4] & ~0xffff) | frame;
+  // Push EBP/BP.
+  if (c.o32) c.wr32(SS, frame, r32[5]);
+  else c.wr16(SS, frame, r16[10]);
   sp = frame;
   if (level > 0) {
     for (let i = 1; i < level; i++) {
@@ -1359,13 +1363,14 @@ function enter(c: Cpu, size: number, level: number): void {
       else c.wr16(SS, sp, v);
     }
     sp = stackOff(c, sp - w);
-    if (c.o32) c.wr32(SS, sp, frame);
+    if (c.o32) c.wr32(SS, sp, frameTemp);
     else c.wr16(SS, sp, frame);
   }
   const newSp = stackOff(c, sp - size);
-  // The 386 checks that the whole new frame is addressable.
-  if (size > 0) c.linW(SS, newSp, 1);
-  if (c.o32) r32[5] = frame;
+  // The 386 checks that the whole new frame is addressable, and writable through paging: ENTER
+  // faults whenever a write at the final stack pointer would.
+  if (size > 0) c.probeWrite(c.linW(SS, newSp, 1), c.cpl === 3);
+  if (c.o32) r32[5] = frameTemp;
   else r16[10] = frame;
   if (c.ssBig) r32[4] = newSp;
   else r16[8] = newSp;
