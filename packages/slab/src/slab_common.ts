@@ -3,9 +3,17 @@
 // plus kmalloc-96 and kmalloc-192, and their dma-kmalloc twins), kmalloc/kfree and friends, and
 // kmalloc_large for anything above 8 KiB, straight from the page allocator.
 
+import {
+  __GFP_COMP,
+  __GFP_DMA,
+  __GFP_ZERO,
+  GFP_KERNEL,
+  PAGE_OFFSET,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+} from '@k/page-alloc';
 import { defineStruct, sizeof, writeField } from './container_of.js';
 import { badArgument, checkU32, SlabError } from './errors.js';
-import { __GFP_COMP, __GFP_DMA, __GFP_ZERO, GFP_KERNEL, PAGE_OFFSET, PAGE_SHIFT, PAGE_SIZE } from './gfp.js';
 import type { SlabPageAllocator } from './page.js';
 import {
   KMALLOC_MAX_CACHE_SIZE,

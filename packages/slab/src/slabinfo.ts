@@ -2,7 +2,7 @@
 // the summary procps' slabtop prints over it. Text producers only: the kernel core wires them to
 // procfs.
 
-import { PAGE_SIZE } from './gfp.js';
+import { PAGE_SIZE } from '@k/page-alloc';
 import type { KmemCache, Slub } from './slub.js';
 
 /** struct slabinfo as SLUB fills it in (get_slabinfo). */

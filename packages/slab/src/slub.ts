@@ -8,16 +8,6 @@
 // typed arrays indexed by the head page's pfn.
 
 import {
-  type ExecutionContext,
-  KERN_EMERG,
-  KERN_ERR,
-  KERN_WARNING,
-  type Printk,
-  processContext,
-} from '@k/page-alloc';
-import type { ByteMemory } from './container_of.js';
-import { badArgument, checkU32, KernelPanic, SlabError } from './errors.js';
-import {
   __GFP_COMP,
   __GFP_DIRECT_RECLAIM,
   __GFP_DMA32,
@@ -28,15 +18,23 @@ import {
   __GFP_NOWARN,
   __GFP_RECLAIMABLE,
   __GFP_ZERO,
+  type ExecutionContext,
   format_gfp,
   GFP_DMA,
   GFP_KERNEL,
   GFP_ZONEMASK,
+  KERN_EMERG,
+  KERN_ERR,
+  KERN_WARNING,
   MAX_PAGE_ORDER,
   PAGE_OFFSET,
   PAGE_SHIFT,
   PAGE_SIZE,
-} from './gfp.js';
+  type Printk,
+  processContext,
+} from '@k/page-alloc';
+import type { ByteMemory } from './container_of.js';
+import { badArgument, checkU32, KernelPanic, SlabError } from './errors.js';
 import type { PageMemory, ShrinkControl, SlabPageAllocator } from './page.js';
 import {
   CACHE_CREATE_MASK,

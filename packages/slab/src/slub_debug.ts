@@ -7,9 +7,8 @@
 //   [left red zone][object (object_size)][right red zone to inuse][free pointer if outside]
 //   [struct track alloc][struct track free][padding 0x5a to size]
 
-import { KERN_INFO, type Printk } from '@k/page-alloc';
+import { KERN_INFO, PAGE_OFFSET, PAGE_SIZE, type Printk } from '@k/page-alloc';
 import { defineStruct, offsetof } from './container_of.js';
-import { PAGE_OFFSET, PAGE_SIZE } from './gfp.js';
 import { POISON_END, POISON_FREE, POISON_INUSE, SLUB_RED_ACTIVE, SLUB_RED_INACTIVE } from './poison.js';
 import {
   DEBUG_DEFAULT_FLAGS,
