@@ -239,6 +239,27 @@ function rawPush(c: Cpu, base: number, big: boolean, sp: number, v: number, w: n
   return sp;
 }
 
+/**
+ * Pushes a far CALL's return address (CS, then EIP/IP) on the current stack, all or nothing: if
+ * the second push faults, ESP is put back so the CALL restarts cleanly (SDM vol. 3 §6.5, faults
+ * leave the state as before the instruction).
+ */
+function pushFarReturn(c: Cpu, o32: boolean, oldCs: number, retIp: number): void {
+  const sp = c.r32[4];
+  try {
+    if (o32) {
+      c.push32(oldCs);
+      c.push32(retIp);
+    } else {
+      c.push16(oldCs);
+      c.push16(retIp);
+    }
+  } catch (e) {
+    c.r32[4] = sp;
+    throw e;
+  }
+}
+
 /** Far CALL (SDM vol. 2, CALL), including call gates with a stack switch and parameter copy. */
 export function callFar(c: Cpu, sel: number, off: number, o32: boolean): void {
   const retIp = c.ip;
@@ -268,19 +289,7 @@ export function callFar(c: Cpu, sel: number, off: number, o32: boolean): void {
     const lo = dLo;
     const hi = dHi;
     // Push first (may fault), then commit CS.
-    const sp = c.r32[4];
-    try {
-      if (o32) {
-        c.push32(oldCs);
-        c.push32(retIp);
-      } else {
-        c.push16(oldCs);
-        c.push16(retIp);
-      }
-    } catch (e) {
-      c.r32[4] = sp;
-      throw e;
-    }
+    pushFarReturn(c, o32, oldCs, retIp);
     dLo = lo;
     dHi = hi;
     setAccessed(c, sel);
@@ -359,19 +368,7 @@ function callGate(c: Cpu, sel: number, attr: number, retIp: number, oldCs: numbe
     dHi = csHi;
     commitCs(c, target, tdpl);
   } else {
-    const sp = c.r32[4];
-    try {
-      if (gate32) {
-        c.push32(oldCs);
-        c.push32(retIp);
-      } else {
-        c.push16(oldCs);
-        c.push16(retIp);
-      }
-    } catch (e) {
-      c.r32[4] = sp;
-      throw e;
-    }
+    pushFarReturn(c, gate32, oldCs, retIp);
     dLo = csLo;
     dHi = csHi;
     commitCs(c, target, c.cpl);
