@@ -51,11 +51,12 @@ interface Personality {
   reclaim(): void;
 }
 
-function linux(ramSize: number, printk: Printk): Personality {
+function linux(ramSize: number, printk: Printk): Personality & { slab: SlabAllocator } {
   const pages = new PageAllocator({ memory: new PhysicalMemory(ramSize), printk });
   const slab = new SlabAllocator(pages, { printk });
   return {
     name: 'Linux kmalloc (SLUB)',
+    slab,
     pages,
     alloc: (size) => slab.kmalloc(size, GFP_KERNEL),
     free: (ptr) => slab.kfree(ptr),
@@ -165,10 +166,7 @@ export function crosscheck(options: CrosscheckOptions = {}): CrosscheckSummary {
   l.free(zeroLinux);
   f.free(zeroFreebsd);
   const huge = 16 << 20;
-  const slab = new SlabAllocator(new PageAllocator({ memory: new PhysicalMemory(ramSize), printk: quiet }), {
-    printk: quiet,
-  });
-  const hugeLinux = slab.kmalloc(huge, GFP_NOWAIT | __GFP_NOWARN);
+  const hugeLinux = l.slab.kmalloc(huge, GFP_NOWAIT | __GFP_NOWARN);
   const hugeFreebsd = f.k.malloc(huge, f.k.M_TEMP, M_NOWAIT);
   semantics.push(
     `16 MiB: kmalloc ${hugeLinux === 0 ? 'fails (above KMALLOC_MAX_SIZE, 4 MiB)' : 'succeeds'}; ` +

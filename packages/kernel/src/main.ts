@@ -3,8 +3,14 @@
 // e820 table with the kernel image and the initramfs reserved, the buddy allocator (mem_init) and
 // SLUB (kmem_cache_init). What start_kernel does next — trap_init, sched_init, rest_init and PID 1 —
 // comes with the next wave; the log says where it stops.
-import type { E820Entry } from '@k/bootloader';
-import { e820_print_table, KERN_INFO, KERN_NOTICE, PageAllocator, type PhysRange } from '@k/page-alloc';
+import {
+  type E820Entry,
+  e820_print_table,
+  KERN_INFO,
+  KERN_NOTICE,
+  PageAllocator,
+  type PhysRange,
+} from '@k/page-alloc';
 import { SlabAllocator } from '@k/slab';
 import type { PhysicalMemory } from '@k/x86-cpu';
 import type { LogBuffer } from './printk.js';
