@@ -29,6 +29,7 @@ import {
   ZF,
 } from './flags.js';
 import { Fpu, getFpuState, setFpuState } from './fpu.js';
+import { BlockCache, HOT, type PageBlocks } from './blocks.js';
 import { deliverInterrupt } from './protected.js';
 import {
   type CpuState,
@@ -43,6 +44,7 @@ import {
   SS,
   type TableState,
 } from './state.js';
+import { blockMode } from './translate.js';
 
 export type StopReason = 'limit' | 'hlt' | 'triple-fault' | 'breakpoint' | 'stop';
 
@@ -171,6 +173,18 @@ export class Cpu {
   tagW = this.tagWS;
   fetchPage = -1;
   fetchFrame: Uint8Array = new Uint8Array(4096);
+  /** Translated blocks of the fetch frame (null when it cannot have any). */
+  fetchBlocks: PageBlocks | null = null;
+
+  // --- block translation ---------------------------------------------------------------------
+  /**
+   * Runs hot code through translated blocks (translate.ts). The machine behaves identically either
+   * way; turning it off gives the plain interpreter, for comparison and debugging.
+   */
+  translateBlocks = true;
+  /** Interpreted executions of an address before its block is translated (1..255). */
+  translateAfter = HOT;
+  private readonly blockCache = new BlockCache();
 
   // --- run control ---------------------------------------------------------------------------
   /** Instructions retired since power-on (virtual time derives from it). Writable for idle skips. */
@@ -264,30 +278,43 @@ export class Cpu {
       try {
         if (this.attention) {
           this.stepChecked();
-        } else if (this.fl & IF) {
-          // Poll INTR between instructions while interrupts are enabled.
+        } else {
+          // The fast path: translated blocks where they exist, else one instruction at a time.
+          // INTR is polled between them while interrupts are enabled; blocks never change IF.
+          const poll = (this.fl & IF) !== 0;
           const pic = this.pic;
           let n = this.instructionCount;
-          const stop = end;
-          while (n < stop && !this.attention) {
-            if (pic.intr()) break;
+          while (n < end && !this.attention) {
+            if (poll && pic.intr()) break;
+            if (this.translateBlocks) {
+              const ip = this.ip;
+              const lin = (this.csBase + ip) | 0;
+              const page = this.fetchBlocks;
+              if (lin >>> 12 === this.fetchPage && page !== null) {
+                const off = lin & 0xfff;
+                const b = page.blocks[off];
+                if (b !== undefined && b.eip === ip && b.mode === blockMode(this)) {
+                  if (n + b.length <= end) {
+                    if (b.run(this, page.words, end)) {
+                      n = this.instructionCount;
+                      continue;
+                    }
+                    page.blocks[off] = undefined; // its code changed
+                  }
+                } else if (++page.heat[off] >= this.translateAfter) {
+                  page.heat[off] = 0;
+                  page.add(this, off);
+                  continue;
+                }
+              }
+            }
             this.instrStart = this.ip;
             execute(this);
             n++;
             this.instructionCount = n;
-            if (!(this.fl & IF)) break;
+            if (((this.fl & IF) !== 0) !== poll) break;
           }
-          if (n < stop && !this.attention && this.fl & IF && pic.intr()) this.takeIntr();
-        } else {
-          let n = this.instructionCount;
-          const stop = end;
-          while (n < stop && !this.attention) {
-            this.instrStart = this.ip;
-            execute(this);
-            n++;
-            this.instructionCount = n;
-            if (this.fl & IF) break;
-          }
+          if (poll && n < end && !this.attention && this.fl & IF && pic.intr()) this.takeIntr();
         }
       } catch (e) {
         if (e !== FAULT) throw e;
@@ -1314,6 +1341,7 @@ export class Cpu {
       if (pageEndOff <= limit && pageStartOff <= pageEndOff && (this.ipMask === -1 || pageEndOff <= 0xffff)) {
         this.fetchPage = page;
         this.fetchFrame = frame;
+        this.fetchBlocks = this.blockCache.forFrame(frame);
       } else this.fetchPage = -1;
       return frame;
     }

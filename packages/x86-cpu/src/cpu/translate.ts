@@ -1,0 +1,928 @@
+// The block translator: turns the straight run of guest instructions that starts at one address into
+// a JavaScript function, which V8 then compiles to machine code like any other. A hot loop costs one
+// dispatch per pass instead of a fetch, a decode and a dispatch per instruction, and a block whose
+// last instruction jumps back to its own start loops inside the function.
+//
+// The generated code has the interpreter's semantics exactly, so a machine runs the same with or
+// without translation (blocks.test.ts runs both side by side):
+// - Instruction semantics mirror execute.ts and hot.ts case by case (Intel SDM vol. 2). Common
+//   integer instructions are emitted inline; a whitelist of other simple ones calls the interpreter
+//   (`execute`) for that one instruction, and the block leaves if it did not fall through.
+// - Flags stay lazy. A flag-producing instruction stores the lazy state (`lop la lb lr ls lazyMask`)
+//   only when a later reader could observe it: a fault, an interpreter call, a runtime flag read or
+//   the block's end; readers inside the block evaluate conditions from the producer's locals.
+// - Before an instruction that can fault, the block records its EIP and the instructions retired,
+//   so a fault is delivered exactly as the interpreter delivers it.
+// - Blocks never cross a 4 KiB page, are looked up by host frame and offset (blocks.ts), and check on
+//   every entry (and every pass, if they write memory) that their code bytes are unchanged, so any
+//   write to code — by the guest, a device or the host — is seen.
+// - Nothing that changes the mode, IF, the TLB, the interrupt controller or device state is
+//   translated (no I/O, no far transfers, no system instructions), so interrupts are polled between
+//   blocks with the same outcome as between instructions.
+
+import { BYTE_REG, type Cpu, L_ADC, L_ADD, L_LOGIC, L_SBB, L_SUB } from './cpu.js';
+import { disassemble } from './disassemble.js';
+import { execute } from './execute.js';
+import { ARITH, CF, PARITY } from './flags.js';
+import { CS, DS, SS } from './state.js';
+
+/** A translated block. */
+export interface Block {
+  /** EIP the block was translated at (signed, as Cpu.ip). */
+  readonly eip: number;
+  /** `blockMode` of the CPU it was translated for (code size and stack size). */
+  readonly mode: number;
+  /** Instructions in one pass. */
+  readonly length: number;
+  /**
+   * Runs the block from `c.ip` until it leaves or `stop` instructions have retired; updates `c.ip` and
+   * `c.instructionCount`. Returns false, having done nothing, when its code bytes have changed.
+   */
+  readonly run: (c: Cpu, words: Int32Array, stop: number) => boolean;
+}
+
+/** The mode bits a block depends on: 32-bit code (operand/address size) and a 32-bit stack. */
+export function blockMode(c: Cpu): number {
+  return (c.code32 ? 1 : 0) | (c.ssBig ? 2 : 0);
+}
+
+/** Longest block in instructions: bounds the latency of a pass and the size of the function. */
+const MAX_LENGTH = 48;
+
+// Flag effect of an instruction, for the liveness pass.
+const F_NONE = 0; // reads and writes no flags
+const F_FULL = 1; // ALU producer: writes all six (ADC/SBB also read CF)
+const F_INCDEC = 2; // INC/DEC: writes all but CF, which passes through
+const F_OPAQUE = 3; // interpreter call: reads and writes flags at run time
+const F_READ = 4; // condition reader (Jcc)
+
+interface Producer {
+  kind: 'add' | 'sub' | 'adc' | 'sbb' | 'logic';
+  a: string;
+  b: string;
+  r: string;
+  cin: string;
+  s: number;
+}
+
+interface Op {
+  eip: number;
+  next: number;
+  len: number;
+  /** Can raise an exception: the block records EIP and count first, and flags must be in the CPU. */
+  fault: boolean;
+  /** Writes guest memory (the block re-checks its code bytes every pass). */
+  writes: boolean;
+  flags: number;
+  /** ADC/SBB: reads CF. */
+  readsCF: boolean;
+  /** Jcc condition code. */
+  cc: number;
+  /** Ends the block (a branch); it emits its own exit. */
+  ends: boolean;
+  // Filled by the flag passes:
+  prodStatic: boolean;
+  cfStatic: boolean;
+  store: boolean;
+  emit: (e: Emitter) => void;
+}
+
+/** Code generation state for one block. */
+class Emitter {
+  readonly lines: string[] = [];
+  /** The last flag producer in this pass of the block (null: the flags are in the CPU). */
+  prod: Producer | null = null;
+  /** The last producer of CF (INC/DEC keep it). */
+  cfProd: Producer | null = null;
+  i = 0;
+  op!: Op;
+  constructor(
+    readonly start: number,
+    readonly length: number,
+    readonly pageStart: number,
+    readonly code32: boolean,
+  ) {}
+
+  line(s: string): void {
+    this.lines.push(s);
+  }
+
+  /** Records a flag producer: stores the lazy state when a later reader needs it. */
+  produce(p: Producer, incdec: boolean): void {
+    const op = this.op;
+    if (incdec) {
+      if (op.store) {
+        // INC/DEC keep CF: materialise it into EFLAGS before the lazy state stops covering it.
+        if (this.cfProd) this.line(`c.fl = (c.fl & -2) | (${cfExpr(this.cfProd)} ? 1 : 0);`);
+        else this.line('if (c.lazyMask & 1) c.fl = (c.fl & -2) | c.getCF();');
+        this.line(
+          `c.lop = ${p.kind === 'add' ? L_ADD : L_SUB}; c.la = ${p.a}; c.lb = 1; c.lr = ${p.r}; c.ls = ${p.s}; c.lazyMask = ${ARITH & ~CF};`,
+        );
+      }
+      this.prod = p;
+      return;
+    }
+    if (op.store) {
+      const lop = { add: L_ADD, sub: L_SUB, adc: L_ADC, sbb: L_SBB, logic: L_LOGIC }[p.kind];
+      const lc = p.kind === 'adc' || p.kind === 'sbb' ? ` c.lc = ${p.cin};` : '';
+      this.line(
+        `c.lop = ${lop}; c.la = ${p.a}; c.lb = ${p.b}; c.lr = ${p.r}; c.ls = ${p.s}; c.lazyMask = ${ARITH};${lc}`,
+      );
+    }
+    this.prod = p;
+    this.cfProd = p;
+  }
+
+  /** The instruction count after this instruction, as an expression. */
+  get retired(): string {
+    return `ic + ${this.i + 1}`;
+  }
+
+  /** Leaves the block with EIP = `target` (an expression) after this instruction. */
+  exit(target: string): void {
+    this.line(`c.ip = ${target}; c.instructionCount = ${this.retired}; return true;`);
+  }
+
+  /** A branch to the constant `target`: loops when it is the block's start, else leaves. */
+  branch(target: number): void {
+    if (target === this.start && this.i + 1 === this.length) {
+      this.line(
+        `ic += ${this.length}; if (ic + ${this.length} <= stop && !c.attention) continue; c.ip = ${target}; c.instructionCount = ic; return true;`,
+      );
+    } else this.exit(String(target));
+  }
+
+  /** True when a jump to `target` stays in the block's page (so within the CS limit). */
+  inPage(target: number): boolean {
+    const d = this.code32 ? (target - this.pageStart) >>> 0 : (target - this.pageStart) & 0xffff;
+    return d <= 0xfff;
+  }
+}
+
+// --- flag expressions -----------------------------------------------------------------------------
+
+const maskOf = (s: number) => (s === 31 ? -1 : (2 << s) - 1);
+const unsigned = (v: string, s: number) => (s === 31 ? `(${v} >>> 0)` : `(${v} & ${maskOf(s)})`);
+const signed = (v: string, s: number) =>
+  s === 31 ? v : s === 15 ? `((${v} << 16) >> 16)` : `((${v} << 24) >> 24)`;
+const wrap = (v: string, s: number) => (s === 31 ? `(${v}) | 0` : `(${v}) & ${maskOf(s)}`);
+
+function cfExpr(p: Producer): string {
+  const s = p.s;
+  switch (p.kind) {
+    case 'add':
+      return `${unsigned(p.r, s)} < ${unsigned(p.a, s)}`;
+    case 'sub':
+      return `${unsigned(p.a, s)} < ${unsigned(p.b, s)}`;
+    case 'adc':
+      return `(${unsigned(p.r, s)} < ${unsigned(p.a, s)} || (${p.cin} !== 0 && ${unsigned(p.r, s)} === ${unsigned(p.a, s)}))`;
+    case 'sbb':
+      return `(${unsigned(p.a, s)} < ${unsigned(p.b, s)} || (${p.cin} !== 0 && ${unsigned(p.a, s)} === ${unsigned(p.b, s)}))`;
+    default:
+      return 'false';
+  }
+}
+
+function ofExpr(p: Producer): string {
+  if (p.kind === 'add' || p.kind === 'adc') return `((((${p.a} ^ ${p.r}) & (${p.b} ^ ${p.r})) >>> ${p.s}) & 1) !== 0`;
+  if (p.kind === 'sub' || p.kind === 'sbb') return `((((${p.a} ^ ${p.b}) & (${p.a} ^ ${p.r})) >>> ${p.s}) & 1) !== 0`;
+  return 'false';
+}
+
+/** Condition `cc` (Jcc's low nibble) from the producers' locals, or null when it needs the CPU. */
+function condExpr(cc: number, p: Producer | null, q: Producer | null): string | null {
+  if (!p) return null;
+  const base = cc >> 1;
+  if ((base === 1 || base === 3) && !q) return null;
+  const s = p.s;
+  let x: string;
+  if (p === q && p.kind === 'sub' && (base === 1 || base === 3 || base === 6 || base === 7)) {
+    // After SUB/CMP the unsigned and signed orderings of the operands are the conditions directly.
+    const lt = base === 3 || base === 7 ? '<=' : '<';
+    x =
+      base <= 3
+        ? `${unsigned(p.a, s)} ${lt} ${unsigned(p.b, s)}`
+        : `${signed(p.a, s)} ${lt} ${signed(p.b, s)}`;
+  } else {
+    const zf = `${p.r} === 0`;
+    const sf = s === 31 ? `${p.r} < 0` : `(${p.r} & ${1 << s}) !== 0`;
+    const of = ofExpr(p);
+    switch (base) {
+      case 0:
+        x = of;
+        break;
+      case 1:
+        x = cfExpr(q!);
+        break;
+      case 2:
+        x = zf;
+        break;
+      case 3:
+        x = `${cfExpr(q!)} || ${zf}`;
+        break;
+      case 4:
+        x = sf;
+        break;
+      case 5:
+        x = `PARITY[${p.r} & 255] !== 0`;
+        break;
+      case 6:
+        x = `(${sf}) !== (${of})`;
+        break;
+      default:
+        x = `${zf} || (${sf}) !== (${of})`;
+        break;
+    }
+  }
+  return cc & 1 ? `!(${x})` : `(${x})`;
+}
+
+// --- operands -------------------------------------------------------------------------------------
+
+const SIZE_BITS: Record<number, number> = { 7: 8, 15: 16, 31: 32 };
+
+function regExpr(s: number, i: number): string {
+  return s === 31 ? `r[${i}]` : s === 15 ? `h[${i << 1}]` : `b[${BYTE_REG[i]}]`;
+}
+
+/** A decoded ModR/M operand: a register or a memory location (segment and offset expression). */
+interface ModRM {
+  reg: number;
+  rm: number;
+  isReg: boolean;
+  seg: number;
+  ea: string;
+  len: number;
+}
+
+/** Reads the little-endian bytes of the frame. */
+class Bytes {
+  constructor(
+    readonly f: Uint8Array,
+    public pos: number,
+  ) {}
+  has(n: number): boolean {
+    return this.pos + n <= 4096;
+  }
+  u8(): number {
+    return this.f[this.pos++];
+  }
+  s8(): number {
+    return (this.f[this.pos++] << 24) >> 24;
+  }
+  u16(): number {
+    const v = this.f[this.pos] | (this.f[this.pos + 1] << 8);
+    this.pos += 2;
+    return v;
+  }
+  s32(): number {
+    const f = this.f;
+    const p = this.pos;
+    this.pos += 4;
+    return f[p] | (f[p + 1] << 8) | (f[p + 2] << 16) | (f[p + 3] << 24);
+  }
+}
+
+/** Decodes ModR/M (and SIB and displacement) at the cursor; null if it runs past the page. */
+function decodeModRM(by: Bytes, a32: boolean, segOv: number): ModRM | null {
+  if (!by.has(1)) return null;
+  const m = by.u8();
+  const mod = m >> 6;
+  const reg = (m >> 3) & 7;
+  const rm = m & 7;
+  if (mod === 3) return { reg, rm, isReg: true, seg: 0, ea: '', len: 1 };
+  let seg = DS;
+  const terms: string[] = [];
+  if (!a32) {
+    const pairs = [
+      [3, 6],
+      [3, 7],
+      [5, 6],
+      [5, 7],
+      [6, -1],
+      [7, -1],
+      [5, -1],
+      [3, -1],
+    ];
+    if (rm === 2 || rm === 3 || (rm === 6 && mod !== 0)) seg = SS;
+    if (rm === 6 && mod === 0) {
+      if (!by.has(2)) return null;
+      terms.push(String(by.u16()));
+    } else {
+      const [x, y] = pairs[rm];
+      terms.push(`h[${x << 1}]`);
+      if (y >= 0) terms.push(`h[${y << 1}]`);
+    }
+    if (mod === 1) {
+      if (!by.has(1)) return null;
+      terms.push(String(by.s8()));
+    } else if (mod === 2) {
+      if (!by.has(2)) return null;
+      terms.push(String(by.u16()));
+    }
+    return { reg, rm, isReg: false, seg: segOv >= 0 ? segOv : seg, ea: `(${terms.join(' + ')}) & 65535`, len: 0 };
+  }
+  if (rm === 4) {
+    if (!by.has(1)) return null;
+    const sib = by.u8();
+    const base = sib & 7;
+    const idx = (sib >> 3) & 7;
+    const scale = sib >> 6;
+    if (idx !== 4) terms.push(scale ? `(r[${idx}] << ${scale})` : `r[${idx}]`);
+    if (base === 5 && mod === 0) {
+      if (!by.has(4)) return null;
+      terms.push(String(by.s32()));
+    } else {
+      terms.push(`r[${base}]`);
+      if (base === 4 || base === 5) seg = SS;
+    }
+  } else if (rm === 5 && mod === 0) {
+    if (!by.has(4)) return null;
+    terms.push(String(by.s32()));
+  } else {
+    terms.push(`r[${rm}]`);
+    if (rm === 5) seg = SS;
+  }
+  if (mod === 1) {
+    if (!by.has(1)) return null;
+    terms.push(String(by.s8()));
+  } else if (mod === 2) {
+    if (!by.has(4)) return null;
+    terms.push(String(by.s32()));
+  }
+  if (terms.length === 0) terms.push('0');
+  return { reg, rm, isReg: false, seg: segOv >= 0 ? segOv : seg, ea: `(${terms.join(' + ')}) | 0`, len: 0 };
+}
+
+/** Expression reading operand E of size `s` (memory operands use the local `e<i>` for the offset). */
+function readE(e: Emitter, m: ModRM, s: number): string {
+  if (m.isReg) return regExpr(s, m.rm);
+  return `c.rd${SIZE_BITS[s]}(${m.seg}, e${e.i})`;
+}
+
+function writeE(e: Emitter, m: ModRM, s: number, v: string): void {
+  if (m.isReg) e.line(`${regExpr(s, m.rm)} = ${v};`);
+  else e.line(`c.wr${SIZE_BITS[s]}(${m.seg}, e${e.i}, ${v});`);
+}
+
+function bindEA(e: Emitter, m: ModRM): void {
+  if (!m.isReg) e.line(`const e${e.i} = ${m.ea};`);
+}
+
+/** Emits an ALU operation (the `reg` field of 80-83: ADD OR ADC SBB AND SUB XOR CMP); returns the result local. */
+function emitAlu(e: Emitter, aop: number, s: number, a: string, b: string): string {
+  const i = e.i;
+  const p: Producer = { kind: 'logic', a: `a${i}`, b: `b${i}`, r: `r${i}`, cin: `k${i}`, s };
+  e.line(`const a${i} = ${a}, b${i} = ${b};`);
+  let r: string;
+  switch (aop) {
+    case 0:
+      p.kind = 'add';
+      r = wrap(`a${i} + b${i}`, s);
+      break;
+    case 1:
+      r = wrap(`a${i} | b${i}`, s);
+      break;
+    case 2:
+    case 3:
+      p.kind = aop === 2 ? 'adc' : 'sbb';
+      e.line(`const k${i} = ${e.cfProd ? `${cfExpr(e.cfProd)} ? 1 : 0` : 'c.getCF()'};`);
+      r = wrap(aop === 2 ? `a${i} + b${i} + k${i}` : `a${i} - b${i} - k${i}`, s);
+      break;
+    case 4:
+      r = wrap(`a${i} & b${i}`, s);
+      break;
+    case 6:
+      r = wrap(`a${i} ^ b${i}`, s);
+      break;
+    default:
+      p.kind = 'sub';
+      r = wrap(`a${i} - b${i}`, s);
+      break;
+  }
+  e.line(`const r${i} = ${r};`);
+  e.produce(p, false);
+  return `r${i}`;
+}
+
+function emitIncDec(e: Emitter, dec: boolean, s: number, a: string): string {
+  const i = e.i;
+  e.line(`const a${i} = ${a}, r${i} = ${wrap(dec ? `a${i} - 1` : `a${i} + 1`, s)};`);
+  e.produce({ kind: dec ? 'sub' : 'add', a: `a${i}`, b: '1', r: `r${i}`, cin: '0', s }, true);
+  return `r${i}`;
+}
+
+// --- the interpreter whitelist ----------------------------------------------------------------------
+
+/**
+ * One-byte opcodes the block may hand to the interpreter: they touch only registers, flags and
+ * data memory (no control transfer except REP's restart, no mode, segment, IF or I/O change).
+ */
+const INTERPRET_1 = new Uint8Array(256);
+for (const op of [
+  0x27, 0x2f, 0x37, 0x3f, 0x68, 0x69, 0x6a, 0x6b, 0x86, 0x87, 0x8f, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97,
+  0x98, 0x99, 0x9e, 0x9f, 0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf, 0xc0, 0xc1, 0xc9,
+  0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd7, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfc, 0xfd,
+])
+  INTERPRET_1[op] = 1;
+/** Two-byte (0F xx) opcodes likewise. */
+const INTERPRET_2 = new Uint8Array(256);
+for (let op = 0x40; op <= 0x4f; op++) INTERPRET_2[op] = 1; // CMOVcc
+for (let op = 0x90; op <= 0x9f; op++) INTERPRET_2[op] = 1; // SETcc
+for (let op = 0xc8; op <= 0xcf; op++) INTERPRET_2[op] = 1; // BSWAP
+for (const op of [0xa3, 0xa4, 0xa5, 0xab, 0xac, 0xad, 0xaf, 0xb0, 0xb1, 0xb3, 0xb6, 0xb7, 0xba, 0xbb, 0xbc])
+  INTERPRET_2[op] = 1;
+for (const op of [0xbd, 0xbe, 0xbf, 0xc0, 0xc1]) INTERPRET_2[op] = 1;
+
+// --- decoding ---------------------------------------------------------------------------------------
+
+function newOp(eip: number, len: number, code32: boolean): Op {
+  return {
+    eip,
+    next: code32 ? (eip + len) | 0 : (eip + len) & 0xffff,
+    len,
+    fault: false,
+    writes: false,
+    flags: F_NONE,
+    readsCF: false,
+    cc: 0,
+    ends: false,
+    prodStatic: false,
+    cfStatic: false,
+    store: false,
+    emit: () => {},
+  };
+}
+
+/** Decodes one instruction at `pos`; null when it cannot be part of a block. */
+function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean): Op | null {
+  const by = new Bytes(frame, pos);
+  let o32 = code32;
+  let a32 = code32;
+  let segOv = -1;
+  let repLock = false;
+  let op = 0;
+  for (let n = 0; ; n++) {
+    if (n >= 14 || !by.has(1)) return null;
+    op = by.u8();
+    if (op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e) segOv = (op >> 3) & 3;
+    else if (op === 0x64 || op === 0x65) segOv = op - 0x60;
+    else if (op === 0x66) o32 = !code32;
+    else if (op === 0x67) a32 = !code32;
+    else if (op === 0xf0 || op === 0xf2 || op === 0xf3) repLock = true;
+    else break;
+  }
+  const s = o32 ? 31 : 15;
+  const mk = (fill: (o: Op) => void): Op => {
+    const o = newOp(eip, by.pos - pos, code32);
+    fill(o);
+    return o;
+  };
+
+  // The interpreter handles prefixed LOCK/REP forms and the whitelisted opcodes one at a time.
+  const two = op === 0x0f;
+  const op2 = two && by.has(1) ? frame[by.pos] : -1;
+  if (repLock || (!two && INTERPRET_1[op]) || (two && op2 >= 0 && INTERPRET_2[op2])) {
+    if (repLock && !((!two && INTERPRET_1[op]) || (two && op2 >= 0 && INTERPRET_2[op2]))) return null;
+    if (!two && (op === 0xf6 || op === 0xf7) && !by.has(1)) return null;
+    const d = disassemble(frame.subarray(pos, Math.min(4096, pos + 15)), 0, { bits: code32 ? 32 : 16 });
+    if (d.text === '(bad)' || pos + d.length > 4096) return null;
+    const o = newOp(eip, d.length, code32);
+    o.fault = true;
+    o.writes = true;
+    o.flags = F_OPAQUE;
+    o.emit = (e) => {
+      e.line(`c.ip = ${eip}; execute(c);`);
+      e.line(`if (c.ip !== ${o.next} || c.attention) { c.instructionCount = ${e.retired}; return true; }`);
+      e.prod = e.cfProd = null;
+    };
+    return o;
+  }
+
+  if (op < 0x40 && (op & 7) < 6) {
+    // ALU in six forms: Eb,Gb  Ev,Gv  Gb,Eb  Gv,Ev  AL,Ib  eAX,Iz.
+    const aop = op >> 3;
+    const form = op & 7;
+    const readsCF = aop === 2 || aop === 3;
+    if (form >= 4) {
+      const sz = form === 4 ? 7 : s;
+      const need = sz === 7 ? 1 : sz === 15 ? 2 : 4;
+      if (!by.has(need)) return null;
+      const imm = sz === 7 ? by.u8() : sz === 15 ? by.u16() : by.s32();
+      return mk((o) => {
+        o.flags = F_FULL;
+        o.readsCF = readsCF;
+        o.emit = (e) => {
+          const r = emitAlu(e, aop, sz, regExpr(sz, 0), String(imm));
+          if (aop !== 7) e.line(`${regExpr(sz, 0)} = ${r};`);
+        };
+      });
+    }
+    const m = decodeModRM(by, a32, segOv);
+    if (!m) return null;
+    const sz = form & 1 ? s : 7;
+    const toE = form < 2;
+    return mk((o) => {
+      o.flags = F_FULL;
+      o.readsCF = readsCF;
+      o.fault = !m.isReg;
+      o.writes = !m.isReg && toE && aop !== 7;
+      o.emit = (e) => {
+        bindEA(e, m);
+        const g = regExpr(sz, m.reg);
+        if (toE) {
+          const r = emitAlu(e, aop, sz, readE(e, m, sz), g);
+          if (aop !== 7) writeE(e, m, sz, r);
+        } else {
+          const r = emitAlu(e, aop, sz, g, readE(e, m, sz));
+          if (aop !== 7) e.line(`${g} = ${r};`);
+        }
+      };
+    });
+  }
+
+  if (op >= 0x40 && op <= 0x4f) {
+    return mk((o) => {
+      o.flags = F_INCDEC;
+      o.emit = (e) => {
+        const reg = regExpr(s, op & 7);
+        const r = emitIncDec(e, op >= 0x48, s, reg);
+        e.line(`${reg} = ${r};`);
+      };
+    });
+  }
+
+  if (op >= 0x50 && op <= 0x5f) {
+    return mk((o) => {
+      o.fault = true;
+      o.writes = op < 0x58;
+      const bits = o32 ? 32 : 16;
+      const reg = regExpr(s, op & 7);
+      o.emit = (e) => {
+        if (op < 0x58) e.line(`c.push${bits}(${reg});`);
+        else e.line(`${reg} = c.pop${bits}();`);
+      };
+    });
+  }
+
+  if (op >= 0x70 && op <= 0x7f) {
+    if (!by.has(1)) return null;
+    const d = by.s8();
+    return jcc(mk, op & 15, d, o32);
+  }
+
+  if (op >= 0x80 && op <= 0x83) {
+    const m = decodeModRM(by, a32, segOv);
+    if (!m) return null;
+    const sz = op & 1 ? s : 7;
+    const need = op === 0x81 ? (sz === 31 ? 4 : 2) : 1;
+    if (!by.has(need)) return null;
+    let imm: number;
+    if (op === 0x81) imm = sz === 31 ? by.s32() : by.u16();
+    else if (op === 0x83) imm = sz === 31 ? by.s8() : by.s8() & 0xffff;
+    else imm = by.u8();
+    const aop = m.reg;
+    return mk((o) => {
+      o.flags = F_FULL;
+      o.readsCF = aop === 2 || aop === 3;
+      o.fault = !m.isReg;
+      o.writes = !m.isReg && aop !== 7;
+      o.emit = (e) => {
+        bindEA(e, m);
+        const r = emitAlu(e, aop, sz, readE(e, m, sz), String(imm));
+        if (aop !== 7) writeE(e, m, sz, r);
+      };
+    });
+  }
+
+  if (op === 0x84 || op === 0x85) {
+    const m = decodeModRM(by, a32, segOv);
+    if (!m) return null;
+    const sz = op & 1 ? s : 7;
+    return mk((o) => {
+      o.flags = F_FULL;
+      o.fault = !m.isReg;
+      o.emit = (e) => {
+        bindEA(e, m);
+        emitAlu(e, 4, sz, readE(e, m, sz), regExpr(sz, m.reg));
+      };
+    });
+  }
+
+  if (op === 0xa8 || op === 0xa9) {
+    const sz = op & 1 ? s : 7;
+    const need = sz === 7 ? 1 : sz === 15 ? 2 : 4;
+    if (!by.has(need)) return null;
+    const imm = sz === 7 ? by.u8() : sz === 15 ? by.u16() : by.s32();
+    return mk((o) => {
+      o.flags = F_FULL;
+      o.emit = (e) => {
+        emitAlu(e, 4, sz, regExpr(sz, 0), String(imm));
+      };
+    });
+  }
+
+  if (op >= 0x88 && op <= 0x8b) {
+    const m = decodeModRM(by, a32, segOv);
+    if (!m) return null;
+    const sz = op & 1 ? s : 7;
+    const toE = op < 0x8a;
+    return mk((o) => {
+      o.fault = !m.isReg;
+      o.writes = !m.isReg && toE;
+      o.emit = (e) => {
+        bindEA(e, m);
+        if (toE) writeE(e, m, sz, regExpr(sz, m.reg));
+        else e.line(`${regExpr(sz, m.reg)} = ${readE(e, m, sz)};`);
+      };
+    });
+  }
+
+  if (op === 0x8d) {
+    const m = decodeModRM(by, a32, segOv);
+    if (!m || m.isReg) return null;
+    return mk((o) => {
+      o.emit = (e) => e.line(`${regExpr(s, m.reg)} = ${m.ea};`);
+    });
+  }
+
+  if (op === 0x90) return mk(() => {});
+
+  if (op >= 0xa0 && op <= 0xa3) {
+    // MOV AL/eAX <-> moffs.
+    if (!by.has(a32 ? 4 : 2)) return null;
+    const off = a32 ? by.s32() : by.u16();
+    const sz = op & 1 ? s : 7;
+    const seg = segOv >= 0 ? segOv : DS;
+    const bits = SIZE_BITS[sz];
+    return mk((o) => {
+      o.fault = true;
+      o.writes = op >= 0xa2;
+      o.emit = (e) => {
+        if (op < 0xa2) e.line(`${regExpr(sz, 0)} = c.rd${bits}(${seg}, ${off});`);
+        else e.line(`c.wr${bits}(${seg}, ${off}, ${regExpr(sz, 0)});`);
+      };
+    });
+  }
+
+  if (op >= 0xb0 && op <= 0xbf) {
+    const sz = op < 0xb8 ? 7 : s;
+    const need = sz === 7 ? 1 : sz === 15 ? 2 : 4;
+    if (!by.has(need)) return null;
+    const imm = sz === 7 ? by.u8() : sz === 15 ? by.u16() : by.s32();
+    return mk((o) => {
+      o.emit = (e) => e.line(`${regExpr(sz, op & 7)} = ${imm};`);
+    });
+  }
+
+  if (op === 0xc6 || op === 0xc7) {
+    const m = decodeModRM(by, a32, segOv);
+    if (!m || m.reg !== 0) return null;
+    const sz = op & 1 ? s : 7;
+    const need = sz === 7 ? 1 : sz === 15 ? 2 : 4;
+    if (!by.has(need)) return null;
+    const imm = sz === 7 ? by.u8() : sz === 15 ? by.u16() : by.s32();
+    return mk((o) => {
+      o.fault = !m.isReg;
+      o.writes = !m.isReg;
+      o.emit = (e) => {
+        bindEA(e, m);
+        writeE(e, m, sz, String(imm));
+      };
+    });
+  }
+
+  if ((op === 0xfe || op === 0xff) && by.has(1)) {
+    const reg = (frame[by.pos] >> 3) & 7;
+    const m = decodeModRM(by, a32, segOv);
+    if (!m) return null;
+    const sz = op === 0xfe ? 7 : s;
+    if (reg === 0 || reg === 1) {
+      return mk((o) => {
+        o.flags = F_INCDEC;
+        o.fault = !m.isReg;
+        o.writes = !m.isReg;
+        o.emit = (e) => {
+          bindEA(e, m);
+          const r = emitIncDec(e, reg === 1, sz, readE(e, m, sz));
+          writeE(e, m, sz, r);
+        };
+      });
+    }
+    if (op === 0xff && (reg === 2 || reg === 4)) {
+      // CALL / JMP near, indirect.
+      return mk((o) => {
+        o.fault = true;
+        o.writes = reg === 2;
+        o.ends = true;
+        o.emit = (e) => {
+          bindEA(e, m);
+          e.line(`const t${e.i} = ${o32 ? readE(e, m, 31) : `${readE(e, m, 15)} & 65535`};`);
+          e.line(`if ((t${e.i} >>> 0) > c.segLimit[${CS}]) c.fault(13, 0);`);
+          if (reg === 2) e.line(`c.push${o32 ? 32 : 16}(${o.next});`);
+          e.exit(`t${e.i}`);
+        };
+      });
+    }
+    return null;
+  }
+
+  if (op === 0xeb || op === 0xe9) {
+    const need = op === 0xeb ? 1 : o32 ? 4 : 2;
+    if (!by.has(need)) return null;
+    const d = op === 0xeb ? by.s8() : o32 ? by.s32() : (by.u16() << 16) >> 16;
+    return mk((o) => {
+      o.ends = true;
+      const t = o32 ? (o.next + d) | 0 : (o.next + d) & 0xffff;
+      o.emit = (e) => {
+        if (!e.inPage(t)) {
+          o.fault = true;
+          e.line(`if (${t >>> 0} > c.segLimit[${CS}]) c.fault(13, 0);`);
+        }
+        e.branch(t);
+      };
+    });
+  }
+
+  if (op === 0xe8) {
+    if (!by.has(o32 ? 4 : 2)) return null;
+    const d = o32 ? by.s32() : by.u16();
+    return mk((o) => {
+      o.fault = true;
+      o.writes = true;
+      o.ends = true;
+      const t = o32 ? (o.next + d) | 0 : (o.next + d) & 0xffff;
+      o.emit = (e) => {
+        if (!e.inPage(t)) e.line(`if (${t >>> 0} > c.segLimit[${CS}]) c.fault(13, 0);`);
+        e.line(`c.push${o32 ? 32 : 16}(${o.next});`);
+        e.exit(String(t));
+      };
+    });
+  }
+
+  if (op === 0xc3 || op === 0xc2) {
+    if (op === 0xc2 && !by.has(2)) return null;
+    const imm = op === 0xc2 ? by.u16() : 0;
+    return mk((o) => {
+      o.fault = true;
+      o.ends = true;
+      o.emit = (e) => {
+        e.line(`const t${e.i} = ${o32 ? 'c.peek32(0)' : 'c.peek16(0) & 65535'};`);
+        e.line(`if ((t${e.i} >>> 0) > c.segLimit[${CS}]) c.fault(13, 0);`);
+        e.line(`c.adjustSp(${(o32 ? 4 : 2) + imm});`);
+        e.exit(`t${e.i}`);
+      };
+    });
+  }
+
+  if (op === 0x0f && by.has(1)) {
+    const op2 = by.u8();
+    if (op2 >= 0x80 && op2 <= 0x8f) {
+      if (!by.has(o32 ? 4 : 2)) return null;
+      const d = o32 ? by.s32() : (by.u16() << 16) >> 16;
+      return jcc(mk, op2 & 15, d, o32);
+    }
+  }
+  return null;
+}
+
+/** Jcc: the block's last instruction. */
+function jcc(mk: (fill: (o: Op) => void) => Op, cc: number, d: number, o32: boolean): Op {
+  return mk((o) => {
+    o.flags = F_READ;
+    o.cc = cc;
+    o.ends = true;
+    const t = o32 ? (o.next + d) | 0 : (o.next + d) & 0xffff;
+    o.emit = (e) => {
+      const cond = condExpr(cc, e.prod, e.cfProd) ?? `c.cond(${cc})`;
+      const off = !e.inPage(t);
+      e.line(`if (${cond}) {`);
+      if (off) {
+        e.line(`c.instrStart = ${o.eip}; c.instructionCount = ic + ${e.i};`);
+        e.line(`if (${t >>> 0} > c.segLimit[${CS}]) c.fault(13, 0);`);
+      }
+      e.branch(t);
+      e.line('}');
+      e.exit(String(o.next));
+    };
+  });
+}
+
+// --- flag liveness --------------------------------------------------------------------------------
+
+/** Decides which producers must store their lazy flags (see the header comment). */
+function planFlags(ops: Op[]): void {
+  let p = false;
+  let q = false;
+  for (const op of ops) {
+    op.prodStatic = p;
+    op.cfStatic = q;
+    if (op.flags === F_FULL) p = q = true;
+    else if (op.flags === F_INCDEC) p = true;
+    else if (op.flags === F_OPAQUE) p = q = false;
+  }
+  let live = ARITH;
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i];
+    switch (op.flags) {
+      case F_FULL:
+        op.store = (live & ARITH) !== 0 || op.fault;
+        live = op.readsCF && !op.cfStatic ? CF : 0;
+        break;
+      case F_INCDEC:
+        op.store = (live & ARITH) !== 0 || op.fault;
+        if (op.store) live = op.cfStatic ? 0 : CF;
+        break;
+      case F_OPAQUE:
+        live = ARITH;
+        break;
+      case F_READ: {
+        const base = op.cc >> 1;
+        const needsCF = base === 1 || base === 3;
+        if (!op.prodStatic || (needsCF && !op.cfStatic)) live = ARITH;
+        break;
+      }
+    }
+    if (op.fault) live = ARITH;
+  }
+}
+
+// --- assembling the function -----------------------------------------------------------------------
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** `||`-joined tests that the code bytes [off, off+len) of the frame differ from now. */
+function changedTest(words: Int32Array, off: number, len: number): string {
+  const parts: string[] = [];
+  for (let k = off >> 2; k <= (off + len - 1) >> 2; k++) {
+    const lo = Math.max(off, k * 4) - k * 4;
+    const hi = Math.min(off + len, k * 4 + 4) - k * 4;
+    let mask = 0;
+    for (let byte = lo; byte < hi; byte++) mask |= 0xff << (byte * 8);
+    const value = words[k] & mask;
+    parts.push(mask === -1 ? `w[${k}] !== ${value}` : `(w[${k}] & ${mask}) !== ${value}`);
+  }
+  return parts.join(' || ');
+}
+
+/**
+ * Translates the block at frame offset `off` (EIP `eip`) for the CPU's current mode. Returns null
+ * when its first instruction cannot be translated (the interpreter runs it).
+ */
+export function translate(c: Cpu, frame: Uint8Array, words: Int32Array, off: number, eip: number): Block | null {
+  if (!LITTLE_ENDIAN) return null;
+  const code32 = c.code32;
+  const ops: Op[] = [];
+  let pos = off;
+  let e = eip;
+  while (ops.length < MAX_LENGTH) {
+    const op = decodeOp(frame, pos, e, code32);
+    if (!op) break;
+    ops.push(op);
+    pos += op.len;
+    e = op.next;
+    if (op.ends) break;
+  }
+  if (ops.length === 0) return null;
+  planFlags(ops);
+  const length = ops.length;
+  const pageStart = code32 ? (eip - off) | 0 : (eip - off) & 0xffff;
+  const em = new Emitter(eip, length, pageStart, code32);
+  // Emit: jump-target checks discovered while emitting may mark an op as faulting, which only adds
+  // a prologue; the flag plan above already treats every branch as the block's end.
+  const body: string[] = [];
+  let writes = false;
+  for (let i = 0; i < length; i++) {
+    const op = ops[i];
+    em.i = i;
+    em.op = op;
+    em.lines.length = 0;
+    op.emit(em);
+    if (op.fault) body.push(`c.instrStart = ${op.eip}; c.instructionCount = ic + ${i};`);
+    body.push(...em.lines);
+    writes ||= op.writes;
+  }
+  const last = ops[length - 1];
+  if (!last.ends) {
+    body.push(`c.ip = ${last.next}; c.instructionCount = ic + ${length}; return true;`);
+  }
+  const changed = changedTest(words, off, pos - off);
+  const source = [
+    'return function block(c, w, stop) {',
+    'const r = c.r32, h = c.r16, b = c.r8;',
+    'let ic = c.instructionCount;',
+    'const ic0 = ic;',
+    writes ? '' : `if (${changed}) return false;`,
+    'for (;;) {',
+    // A block that writes memory may have rewritten itself: check again before every pass.
+    writes ? `if (${changed}) { c.ip = ${eip}; c.instructionCount = ic; return ic !== ic0; }` : '',
+    ...body,
+    '}',
+    '};',
+  ].join('\n');
+  const make = new Function('execute', 'PARITY', source) as (
+    ex: typeof execute,
+    parity: Uint8Array,
+  ) => Block['run'];
+  return { eip, mode: blockMode(c), length, run: make(execute, PARITY) };
+}
