@@ -1,4 +1,4 @@
-// Guest MIPS of @k/x86-cpu against v86 (JIT and interpreter) on three nasm ROM loops, each booted as
+// Guest MIPS of @k/x86-cpu (with its block translator, and its interpreter alone) against v86 (JIT and interpreter) on three nasm ROM loops, each booted as
 // the BIOS from the reset vector on both emulators: (a) a 32-bit register loop in flat protected
 // mode, (b) a sieve over 4 MiB with 4 KiB paging, (c) a 16-bit real-mode register loop. Each ROM
 // writes POST 0x10 when its timed section starts and 0x11 when it ends; MIPS = instructions counted
@@ -47,8 +47,11 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** One run on our CPU: the PC as `k-sim rom` builds it, timed between POST 0x10 and 0x11. */
-function runOurs(rom: Uint8Array): Sample {
+/**
+ * One run on our CPU: the PC as `k-sim rom` builds it, timed between POST 0x10 and 0x11. With
+ * `translate` false the block translator is off: the interpreter alone.
+ */
+function runOurs(rom: Uint8Array, translate: boolean): Sample {
   let t0 = -1;
   let c0 = 0;
   let t1 = -1;
@@ -67,6 +70,7 @@ function runOurs(rom: Uint8Array): Sample {
       }
     },
   });
+  pc.cpu.translateBlocks = translate;
   for (;;) {
     const r = pc.run(2_000_000);
     if (t1 >= 0) break;
@@ -188,7 +192,11 @@ async function main(): Promise<void> {
   for (const w of WORKLOADS) {
     const rom = loadRom(w.rom);
     const ours: Sample[] = [];
-    for (let i = 0; i < runs && only !== 'v86'; i++) ours.push(runOurs(rom));
+    const oursInterp: Sample[] = [];
+    for (let i = 0; i < runs && only !== 'v86'; i++) {
+      ours.push(runOurs(rom, true));
+      oursInterp.push(runOurs(rom, false));
+    }
     const none = { mips: Number.NaN, instructions: Number.NaN };
     const jit = typeof v86 === 'string' ? none : await measureV86(v86, rom, true, w.defaultRepeat);
     const interp = typeof v86 === 'string' ? none : await measureV86(v86, rom, false, w.defaultRepeat);
@@ -197,6 +205,7 @@ async function main(): Promise<void> {
       ours: median(ours.map((s) => s.mips)),
       oursComplete: ours.every((s) => s.complete),
       oursInstructions: median(ours.map((s) => s.instructions)),
+      oursInterpreter: median(oursInterp.map((s) => s.mips)),
       v86Jit: jit.mips,
       v86Interp: interp.mips,
       v86JitInstructions: jit.instructions,
@@ -206,6 +215,7 @@ async function main(): Promise<void> {
     if (!json) {
       console.log(
         `${row.workload}\n  ours ${fmt(row.ours)} MIPS${row.oursComplete ? '' : ` (first ${row.oursInstructions} instructions, time-capped)`}` +
+          ` (interpreter alone ${fmt(row.oursInterpreter)})` +
           ` | v86 JIT ${fmt(row.v86Jit)} | v86 interpreter ${fmt(row.v86Interp)}` +
           ` | ours/JIT ${ratio(row.ours, row.v86Jit)} | ours/interpreter ${ratio(row.ours, row.v86Interp)}`,
       );

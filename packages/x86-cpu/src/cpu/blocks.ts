@@ -16,7 +16,7 @@ const NO_BLOCKS: (Block | undefined)[] = new Array(4096).fill(undefined);
 
 /** Stands in for a block where the first instruction cannot be translated. */
 function untranslatable(eip: number, mode: number): Block {
-  return { eip, mode, length: Number.MAX_SAFE_INTEGER, run: () => false };
+  return { eip, mode, length: Number.MAX_SAFE_INTEGER, bytes: 0, run: () => false };
 }
 
 /** The blocks that start in one 4 KiB frame. */

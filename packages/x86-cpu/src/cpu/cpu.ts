@@ -7,6 +7,7 @@ import type { MemoryBus } from '../bus.js';
 import type { InterruptController } from '../interrupts.js';
 import { noInterrupts } from '../interrupts.js';
 import type { IoBus } from '../io.js';
+import { BlockCache, HOT, type PageBlocks } from './blocks.js';
 import { type DisassembleOptions, type Disassembly, disassemble } from './disassemble.js';
 import { execute } from './execute.js';
 import {
@@ -29,7 +30,6 @@ import {
   ZF,
 } from './flags.js';
 import { Fpu, getFpuState, setFpuState } from './fpu.js';
-import { BlockCache, HOT, type PageBlocks } from './blocks.js';
 import { deliverInterrupt } from './protected.js';
 import {
   type CpuState,
@@ -91,6 +91,12 @@ const TLB_MASK = TLB_SIZE - 1;
 export const BYTE_REG = Uint8Array.of(0, 4, 8, 12, 1, 5, 9, 13);
 
 const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
+
+/** True when a breakpoint lies in the `bytes` bytes of code at linear address `lin`. */
+function breakpointWithin(bps: number[], lin: number, bytes: number): boolean {
+  for (let i = 0; i < bps.length; i++) if ((bps[i] - lin) >>> 0 < bytes) return true;
+  return false;
+}
 
 export class Cpu {
   readonly bus: MemoryBus;
@@ -203,6 +209,8 @@ export class Cpu {
   onTripleFault: (() => void) | null = null;
   private hook: ((cpu: Cpu) => void) | undefined = undefined;
   private readonly breakpoints = new Set<number>();
+  /** The breakpoints as an array, for the fast path's per-block range test. */
+  private breakpointList: number[] = [];
   private skipBreakpointOnce = false;
   private breakpointHit = false;
 
@@ -283,9 +291,11 @@ export class Cpu {
           // INTR is polled between them while interrupts are enabled; blocks never change IF.
           const poll = (this.fl & IF) !== 0;
           const pic = this.pic;
+          const bps = this.breakpointList;
           let n = this.instructionCount;
           while (n < end && !this.attention) {
             if (poll && pic.intr()) break;
+            if (bps.length !== 0 && this.atBreakpoint()) break;
             if (this.translateBlocks) {
               const ip = this.ip;
               const lin = (this.csBase + ip) | 0;
@@ -294,7 +304,7 @@ export class Cpu {
                 const off = lin & 0xfff;
                 const b = page.blocks[off];
                 if (b !== undefined && b.eip === ip && b.mode === blockMode(this)) {
-                  if (n + b.length <= end) {
+                  if (n + b.length <= end && (bps.length === 0 || !breakpointWithin(bps, lin, b.bytes))) {
                     if (b.run(this, page.words, end)) {
                       n = this.instructionCount;
                       continue;
@@ -359,17 +369,23 @@ export class Cpu {
   /** Stops `run` (reason 'breakpoint') before executing the instruction at a linear address. */
   addBreakpoint(linear: number): void {
     this.breakpoints.add(linear >>> 0);
-    this.refreshAttention();
+    this.breakpointsChanged();
   }
 
   removeBreakpoint(linear: number): void {
     this.breakpoints.delete(linear >>> 0);
-    this.refreshAttention();
+    this.breakpointsChanged();
   }
 
   clearBreakpoints(): void {
     this.breakpoints.clear();
-    this.refreshAttention();
+    this.breakpointsChanged();
+  }
+
+  private breakpointsChanged(): void {
+    this.breakpointList = [...this.breakpoints];
+    // Leave the fast path (if running) so that it picks up the new list.
+    this.attention = true;
   }
 
   get eax(): number {
@@ -632,7 +648,6 @@ export class Cpu {
       this.nmiPending ||
       this.interruptShadow !== 0 ||
       this.hook !== undefined ||
-      this.breakpoints.size !== 0 ||
       (this.fl & TF) !== 0;
   }
 
@@ -683,6 +698,23 @@ export class Cpu {
       this.delivering = -1;
       this.handleFault(FAULT.vector, FAULT.code);
     }
+  }
+
+  /**
+   * The fast path's breakpoint test before an instruction: true (and a stop requested) when the
+   * instruction at CS:EIP is a breakpoint, except for the first instruction of a `run`, which
+   * resumes from the breakpoint it stopped at.
+   */
+  private atBreakpoint(): boolean {
+    if (this.skipBreakpointOnce) {
+      this.skipBreakpointOnce = false;
+      return false;
+    }
+    if (!this.breakpoints.has((this.csBase + this.ip) >>> 0)) return false;
+    this.breakpointHit = true;
+    this.stopRequested = true;
+    this.attention = true;
+    return true;
   }
 
   /** One instruction on the slow path: hook, breakpoints, interrupt shadow, single-step trap. */

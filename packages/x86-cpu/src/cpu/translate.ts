@@ -23,7 +23,8 @@
 import { BYTE_REG, type Cpu, L_ADC, L_ADD, L_LOGIC, L_SBB, L_SUB } from './cpu.js';
 import { disassemble } from './disassemble.js';
 import { execute } from './execute.js';
-import { ARITH, CF, PARITY } from './flags.js';
+import { ARITH, CF, PARITY, PF, SF, ZF } from './flags.js';
+import { shift } from './operands.js';
 import { CS, DS, SS } from './state.js';
 
 /** A translated block. */
@@ -34,6 +35,8 @@ export interface Block {
   readonly mode: number;
   /** Instructions in one pass. */
   readonly length: number;
+  /** Bytes of code it covers, from its start. */
+  readonly bytes: number;
   /**
    * Runs the block from `c.ip` until it leaves or `stop` instructions have retired; updates `c.ip` and
    * `c.instructionCount`. Returns false, having done nothing, when its code bytes have changed.
@@ -53,11 +56,16 @@ const MAX_LENGTH = 48;
 const F_NONE = 0; // reads and writes no flags
 const F_FULL = 1; // ALU producer: writes all six (ADC/SBB also read CF)
 const F_INCDEC = 2; // INC/DEC: writes all but CF, which passes through
-const F_OPAQUE = 3; // interpreter call: reads and writes flags at run time
-const F_READ = 4; // condition reader (Jcc)
+const F_OPAQUE = 3; // interpreter or helper call: reads and writes flags at run time
+const F_READ = 4; // condition reader that stays in the block (SETcc, CMOVcc)
+const F_EXIT = 5; // condition reader that may leave the block (Jcc, LOOPcc): everything is live
 
+/**
+ * A flag producer's locals: operands `a` `b`, result `r` (masked to the size), carry-in `cin`
+ * (ADC/SBB), and for 'result' producers (shifts, IMUL: Cpu's `resultFlags`) CF and OF in `cin` and `b`.
+ */
 interface Producer {
-  kind: 'add' | 'sub' | 'adc' | 'sbb' | 'logic';
+  kind: 'add' | 'sub' | 'adc' | 'sbb' | 'logic' | 'result';
   a: string;
   b: string;
   r: string;
@@ -76,7 +84,7 @@ interface Op {
   flags: number;
   /** ADC/SBB: reads CF. */
   readsCF: boolean;
-  /** Jcc condition code. */
+  /** Condition code read (Jcc, SETcc, CMOVcc); -1 for LOOP, which reads none. */
   cc: number;
   /** Ends the block (a branch); it emits its own exit. */
   ends: boolean;
@@ -107,6 +115,12 @@ class Emitter {
     this.lines.push(s);
   }
 
+  private locals = 0;
+  /** A fresh local variable name. */
+  local(prefix: string): string {
+    return `${prefix}${this.locals++}`;
+  }
+
   /** Records a flag producer: stores the lazy state when a later reader needs it. */
   produce(p: Producer, incdec: boolean): void {
     const op = this.op;
@@ -122,8 +136,13 @@ class Emitter {
       this.prod = p;
       return;
     }
-    if (op.store) {
-      const lop = { add: L_ADD, sub: L_SUB, adc: L_ADC, sbb: L_SBB, logic: L_LOGIC }[p.kind];
+    if (op.store && p.kind === 'result') {
+      // As Cpu's resultFlags: CF, OF (and AF = 0) eager; SF, ZF, PF lazy from the result.
+      this.line(
+        `c.fl = (c.fl & ${~ARITH}) | ${p.cin} | (${p.b} << 11); c.lop = ${L_LOGIC}; c.lr = ${p.r}; c.la = 0; c.lb = 0; c.ls = ${p.s}; c.lazyMask = ${SF | ZF | PF};`,
+      );
+    } else if (op.store) {
+      const lop = { add: L_ADD, sub: L_SUB, adc: L_ADC, sbb: L_SBB, logic: L_LOGIC, result: L_LOGIC }[p.kind];
       const lc = p.kind === 'adc' || p.kind === 'sbb' ? ` c.lc = ${p.cin};` : '';
       this.line(
         `c.lop = ${lop}; c.la = ${p.a}; c.lb = ${p.b}; c.lr = ${p.r}; c.ls = ${p.s}; c.lazyMask = ${ARITH};${lc}`,
@@ -145,11 +164,16 @@ class Emitter {
 
   /** A branch to the constant `target`: loops when it is the block's start, else leaves. */
   branch(target: number): void {
-    if (target === this.start && this.i + 1 === this.length) {
+    if (target === this.start) {
       this.line(
-        `ic += ${this.length}; if (ic + ${this.length} <= stop && !c.attention) continue; c.ip = ${target}; c.instructionCount = ic; return true;`,
+        `ic += ${this.i + 1}; if (ic + ${this.length} <= stop && !c.attention) continue; c.ip = ${target}; c.instructionCount = ic; return true;`,
       );
     } else this.exit(String(target));
+  }
+
+  /** The condition `cc` as an expression: from the producers' locals, else asked of the CPU. */
+  cond(cc: number): string {
+    return condExpr(cc, this.prod, this.cfProd) ?? `c.cond(${cc})`;
   }
 
   /** True when a jump to `target` stays in the block's page (so within the CS limit). */
@@ -178,14 +202,19 @@ function cfExpr(p: Producer): string {
       return `(${unsigned(p.r, s)} < ${unsigned(p.a, s)} || (${p.cin} !== 0 && ${unsigned(p.r, s)} === ${unsigned(p.a, s)}))`;
     case 'sbb':
       return `(${unsigned(p.a, s)} < ${unsigned(p.b, s)} || (${p.cin} !== 0 && ${unsigned(p.a, s)} === ${unsigned(p.b, s)}))`;
+    case 'result':
+      return `${p.cin} !== 0`;
     default:
       return 'false';
   }
 }
 
 function ofExpr(p: Producer): string {
-  if (p.kind === 'add' || p.kind === 'adc') return `((((${p.a} ^ ${p.r}) & (${p.b} ^ ${p.r})) >>> ${p.s}) & 1) !== 0`;
-  if (p.kind === 'sub' || p.kind === 'sbb') return `((((${p.a} ^ ${p.b}) & (${p.a} ^ ${p.r})) >>> ${p.s}) & 1) !== 0`;
+  if (p.kind === 'add' || p.kind === 'adc')
+    return `((((${p.a} ^ ${p.r}) & (${p.b} ^ ${p.r})) >>> ${p.s}) & 1) !== 0`;
+  if (p.kind === 'sub' || p.kind === 'sbb')
+    return `((((${p.a} ^ ${p.b}) & (${p.a} ^ ${p.r})) >>> ${p.s}) & 1) !== 0`;
+  if (p.kind === 'result') return `${p.b} !== 0`;
   return 'false';
 }
 
@@ -320,7 +349,14 @@ function decodeModRM(by: Bytes, a32: boolean, segOv: number): ModRM | null {
       if (!by.has(2)) return null;
       terms.push(String(by.u16()));
     }
-    return { reg, rm, isReg: false, seg: segOv >= 0 ? segOv : seg, ea: `(${terms.join(' + ')}) & 65535`, len: 0 };
+    return {
+      reg,
+      rm,
+      isReg: false,
+      seg: segOv >= 0 ? segOv : seg,
+      ea: `(${terms.join(' + ')}) & 65535`,
+      len: 0,
+    };
   }
   if (rm === 4) {
     if (!by.has(1)) return null;
@@ -354,15 +390,55 @@ function decodeModRM(by: Bytes, a32: boolean, segOv: number): ModRM | null {
   return { reg, rm, isReg: false, seg: segOv >= 0 ? segOv : seg, ea: `(${terms.join(' + ')}) | 0`, len: 0 };
 }
 
-/** Expression reading operand E of size `s` (memory operands use the local `e<i>` for the offset). */
+/**
+ * Emits a read of `bits` at segment `seg`, offset expression `off`, into a new local and returns its
+ * name. The inline path is the interpreter's fast path (Cpu.linR and lin8/16/32: offset within the
+ * segment's fast limit, TLB hit, not split across pages); everything else calls the interpreter's
+ * accessor, which performs the full checks.
+ */
+function emitRead(e: Emitter, bits: number, seg: number, off: string): string {
+  const v = e.local('v');
+  const n = bits >> 3;
+  const split = bits === 32 ? ' && x <= 4092' : bits === 16 ? ' && x !== 4095' : '';
+  const load =
+    bits === 32
+      ? 'f[x] | (f[x + 1] << 8) | (f[x + 2] << 16) | (f[x + 3] << 24)'
+      : bits === 16
+        ? 'f[x] | (f[x + 1] << 8)'
+        : 'f[x]';
+  e.line(
+    `let ${v}; { const o = (${off}) >>> 0, l = (sb[${seg}] + o) | 0, p = l >>> 12, t = p & 4095, x = l & 4095; ` +
+      `if (o + ${n - 1} <= rl[${seg}] && tr[t] === p${split}) { const f = fr[t]; ${v} = ${load}; } else ${v} = c.rd${bits}(${seg}, ${off}); }`,
+  );
+  return v;
+}
+
+/** Emits a write of `bits` (Cpu.linW and linW8/16/32's fast path, else the accessor). */
+function emitWrite(e: Emitter, bits: number, seg: number, off: string, value: string): void {
+  const v = e.local('w');
+  const n = bits >> 3;
+  const split = bits === 32 ? ' && x <= 4092' : bits === 16 ? ' && x !== 4095' : '';
+  const store =
+    bits === 32
+      ? `f[x] = ${v}; f[x + 1] = ${v} >> 8; f[x + 2] = ${v} >> 16; f[x + 3] = ${v} >> 24;`
+      : bits === 16
+        ? `f[x] = ${v}; f[x + 1] = ${v} >> 8;`
+        : `f[x] = ${v};`;
+  e.line(
+    `{ const ${v} = ${value}, o = (${off}) >>> 0, l = (sb[${seg}] + o) | 0, p = l >>> 12, t = p & 4095, x = l & 4095; ` +
+      `if (o + ${n - 1} <= wl[${seg}] && tw[t] === p${split}) { const f = fr[t]; ${store} } else c.wr${bits}(${seg}, ${off}, ${v}); }`,
+  );
+}
+
+/** Operand E of size `s`: a register expression, or a local holding the value read from memory. */
 function readE(e: Emitter, m: ModRM, s: number): string {
   if (m.isReg) return regExpr(s, m.rm);
-  return `c.rd${SIZE_BITS[s]}(${m.seg}, e${e.i})`;
+  return emitRead(e, SIZE_BITS[s], m.seg, `e${e.i}`);
 }
 
 function writeE(e: Emitter, m: ModRM, s: number, v: string): void {
   if (m.isReg) e.line(`${regExpr(s, m.rm)} = ${v};`);
-  else e.line(`c.wr${SIZE_BITS[s]}(${m.seg}, e${e.i}, ${v});`);
+  else emitWrite(e, SIZE_BITS[s], m.seg, `e${e.i}`, v);
 }
 
 function bindEA(e: Emitter, m: ModRM): void {
@@ -412,6 +488,64 @@ function emitIncDec(e: Emitter, dec: boolean, s: number, a: string): string {
   return `r${i}`;
 }
 
+/**
+ * SHL/SAL (4, 6), SHR (5), SAR (7) of `v` by the constant count `n` (1..31), as operands.ts `shift`
+ * computes them; returns the result local. The flags are a 'result' producer.
+ */
+function emitShift(e: Emitter, kind: number, v: string, n: number, s: number): string {
+  const i = e.i;
+  const bits = s + 1;
+  const mask = maskOf(s);
+  e.line(`const a${i} = ${v} & ${mask};`);
+  let r: string;
+  let cf: string;
+  let of: string;
+  if (kind === 4 || kind === 6) {
+    if (n <= bits) {
+      cf = n === bits ? `a${i} & 1` : `(a${i} >>> ${bits - n}) & 1`;
+      r = n === 32 ? '0' : `(a${i} << ${n}) & ${mask}`;
+    } else {
+      cf = '0';
+      r = '0';
+    }
+    of = `((r${i} >>> ${s}) & 1) ^ k${i}`;
+  } else if (kind === 5) {
+    cf = n <= bits ? `(a${i} >>> ${n - 1}) & 1` : '0';
+    r = n >= bits ? '0' : `(a${i} >>> ${n}) & ${mask}`;
+    of = n === 1 ? `(a${i} >>> ${s}) & 1` : '0';
+  } else {
+    const sv = `((a${i} << ${31 - s}) >> ${31 - s})`;
+    if (n >= bits) {
+      r = `(${sv} >> 31) & ${mask}`;
+      cf = `${sv} < 0 ? 1 : 0`;
+    } else {
+      r = `(${sv} >> ${n}) & ${mask}`;
+      cf = `(${sv} >> ${n - 1}) & 1`;
+    }
+    of = '0';
+  }
+  e.line(`const r${i} = ${r}, k${i} = ${cf}, b${i} = ${of};`);
+  e.produce({ kind: 'result', a: `a${i}`, b: `b${i}`, r: `r${i}`, cin: `k${i}`, s }, false);
+  return `r${i}`;
+}
+
+/** IMUL with a truncated result (0F AF, 69, 6B) as execute0f.ts computes it; returns the result local. */
+function emitImul(e: Emitter, a: string, b: string, s: number): string {
+  const i = e.i;
+  if (s === 31) {
+    // The double product differs from the 32-bit one exactly when the true product overflows int32.
+    e.line(
+      `const a${i} = ${a}, c${i} = ${b}, r${i} = Math.imul(a${i}, c${i}), k${i} = a${i} * c${i} !== r${i} ? 1 : 0, b${i} = k${i};`,
+    );
+  } else {
+    e.line(
+      `const p${i} = ((${a} << 16) >> 16) * ((${b} << 16) >> 16), r${i} = p${i} & 65535, k${i} = p${i} !== (p${i} << 16) >> 16 ? 1 : 0, b${i} = k${i};`,
+    );
+  }
+  e.produce({ kind: 'result', a: '0', b: `b${i}`, r: `r${i}`, cin: `k${i}`, s }, false);
+  return `r${i}`;
+}
+
 // --- the interpreter whitelist ----------------------------------------------------------------------
 
 /**
@@ -420,19 +554,15 @@ function emitIncDec(e: Emitter, dec: boolean, s: number, a: string): string {
  */
 const INTERPRET_1 = new Uint8Array(256);
 for (const op of [
-  0x27, 0x2f, 0x37, 0x3f, 0x68, 0x69, 0x6a, 0x6b, 0x86, 0x87, 0x8f, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97,
-  0x98, 0x99, 0x9e, 0x9f, 0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf, 0xc0, 0xc1, 0xc9,
-  0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd7, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfc, 0xfd,
+  0x27, 0x2f, 0x37, 0x3f, 0x86, 0x87, 0x8f, 0x98, 0x99, 0x9e, 0x9f, 0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac,
+  0xad, 0xae, 0xaf, 0xc9, 0xd4, 0xd5, 0xd7, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfc, 0xfd,
 ])
   INTERPRET_1[op] = 1;
 /** Two-byte (0F xx) opcodes likewise. */
 const INTERPRET_2 = new Uint8Array(256);
-for (let op = 0x40; op <= 0x4f; op++) INTERPRET_2[op] = 1; // CMOVcc
-for (let op = 0x90; op <= 0x9f; op++) INTERPRET_2[op] = 1; // SETcc
 for (let op = 0xc8; op <= 0xcf; op++) INTERPRET_2[op] = 1; // BSWAP
-for (const op of [0xa3, 0xa4, 0xa5, 0xab, 0xac, 0xad, 0xaf, 0xb0, 0xb1, 0xb3, 0xb6, 0xb7, 0xba, 0xbb, 0xbc])
+for (const op of [0xa3, 0xa4, 0xa5, 0xab, 0xac, 0xad, 0xb0, 0xb1, 0xb3, 0xba, 0xbb, 0xbc, 0xbd, 0xc0, 0xc1])
   INTERPRET_2[op] = 1;
-for (const op of [0xbd, 0xbe, 0xbf, 0xc0, 0xc1]) INTERPRET_2[op] = 1;
 
 // --- decoding ---------------------------------------------------------------------------------------
 
@@ -479,25 +609,8 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
     return o;
   };
 
-  // The interpreter handles prefixed LOCK/REP forms and the whitelisted opcodes one at a time.
-  const two = op === 0x0f;
-  const op2 = two && by.has(1) ? frame[by.pos] : -1;
-  if (repLock || (!two && INTERPRET_1[op]) || (two && op2 >= 0 && INTERPRET_2[op2])) {
-    if (repLock && !((!two && INTERPRET_1[op]) || (two && op2 >= 0 && INTERPRET_2[op2]))) return null;
-    if (!two && (op === 0xf6 || op === 0xf7) && !by.has(1)) return null;
-    const d = disassemble(frame.subarray(pos, Math.min(4096, pos + 15)), 0, { bits: code32 ? 32 : 16 });
-    if (d.text === '(bad)' || pos + d.length > 4096) return null;
-    const o = newOp(eip, d.length, code32);
-    o.fault = true;
-    o.writes = true;
-    o.flags = F_OPAQUE;
-    o.emit = (e) => {
-      e.line(`c.ip = ${eip}; execute(c);`);
-      e.line(`if (c.ip !== ${o.next} || c.attention) { c.instructionCount = ${e.retired}; return true; }`);
-      e.prod = e.cfProd = null;
-    };
-    return o;
-  }
+  // The interpreter runs LOCK/REP forms (and, below, whatever has no inline form) one at a time.
+  if (repLock) return interpretOp(frame, pos, eip, code32);
 
   if (op < 0x40 && (op & 7) < 6) {
     // ALU in six forms: Eb,Gb  Ev,Gv  Gb,Eb  Gv,Ev  AL,Ib  eAX,Iz.
@@ -659,8 +772,8 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
       o.fault = true;
       o.writes = op >= 0xa2;
       o.emit = (e) => {
-        if (op < 0xa2) e.line(`${regExpr(sz, 0)} = c.rd${bits}(${seg}, ${off});`);
-        else e.line(`c.wr${bits}(${seg}, ${off}, ${regExpr(sz, 0)});`);
+        if (op < 0xa2) e.line(`${regExpr(sz, 0)} = ${emitRead(e, bits, seg, String(off))};`);
+        else emitWrite(e, bits, seg, String(off), regExpr(sz, 0));
       };
     });
   }
@@ -677,7 +790,7 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
 
   if (op === 0xc6 || op === 0xc7) {
     const m = decodeModRM(by, a32, segOv);
-    if (!m || m.reg !== 0) return null;
+    if (m?.reg !== 0) return null;
     const sz = op & 1 ? s : 7;
     const need = sz === 7 ? 1 : sz === 15 ? 2 : 4;
     if (!by.has(need)) return null;
@@ -775,6 +888,120 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
     });
   }
 
+  if (op === 0xe2) {
+    // LOOP: count down eCX (by address size), branch while nonzero; no flags.
+    if (!by.has(1)) return null;
+    const d = by.s8();
+    return mk((o) => {
+      o.flags = F_EXIT;
+      o.cc = -1;
+      const t = o32 ? (o.next + d) | 0 : (o.next + d) & 0xffff;
+      o.emit = (e) => {
+        e.line(`if ((${a32 ? 'r[1] = (r[1] - 1) | 0' : 'h[2] = h[2] - 1'}) !== 0) {`);
+        takeBranch(e, t);
+        e.line('}');
+      };
+    });
+  }
+
+  if (op === 0x68 || op === 0x6a) {
+    const need = op === 0x6a ? 1 : o32 ? 4 : 2;
+    if (!by.has(need)) return null;
+    const v = op === 0x6a ? by.s8() : o32 ? by.s32() : (by.u16() << 16) >> 16;
+    return mk((o) => {
+      o.fault = true;
+      o.writes = true;
+      o.emit = (e) => e.line(`c.push${o32 ? 32 : 16}(${v});`);
+    });
+  }
+
+  if ((op === 0x86 || op === 0x87) && by.has(1) && frame[by.pos] >= 0xc0) {
+    const m = decodeModRM(by, a32, segOv)!;
+    const sz = op & 1 ? s : 7;
+    return mk((o) => {
+      o.emit = (e) => {
+        const x = regExpr(sz, m.rm);
+        const y = regExpr(sz, m.reg);
+        e.line(`const t${e.i} = ${x}; ${x} = ${y}; ${y} = t${e.i};`);
+      };
+    });
+  }
+
+  if (op >= 0x91 && op <= 0x97) {
+    return mk((o) => {
+      o.emit = (e) => {
+        const x = regExpr(s, 0);
+        const y = regExpr(s, op & 7);
+        e.line(`const t${e.i} = ${x}; ${x} = ${y}; ${y} = t${e.i};`);
+      };
+    });
+  }
+
+  if (op === 0xc0 || op === 0xc1 || (op >= 0xd0 && op <= 0xd3)) {
+    // Shifts and rotates through the interpreter's `shift`; a constant nonzero SHL/SHR/SAL/SAR count
+    // writes all six flags, anything else may keep some (count 0, rotates), so reads them.
+    const m = decodeModRM(by, a32, segOv);
+    if (!m) return null;
+    if (op <= 0xc1 && !by.has(1)) return null;
+    const count = op <= 0xc1 ? String(by.u8()) : op <= 0xd1 ? '1' : 'b[4]';
+    const sz = op & 1 ? s : 7;
+    const kind = m.reg;
+    const n = count === 'b[4]' ? 0 : Number(count) & 31;
+    if (n !== 0 && kind >= 4) {
+      return mk((o) => {
+        o.fault = !m.isReg;
+        o.writes = !m.isReg;
+        o.flags = F_FULL;
+        o.emit = (e) => {
+          bindEA(e, m);
+          writeE(e, m, sz, emitShift(e, kind, readE(e, m, sz), n, sz));
+        };
+      });
+    }
+    return mk((o) => {
+      o.fault = !m.isReg;
+      o.writes = !m.isReg;
+      o.flags = F_OPAQUE;
+      o.emit = (e) => {
+        bindEA(e, m);
+        writeE(e, m, sz, `shift(c, ${kind}, ${readE(e, m, sz)}, ${count}, ${sz})`);
+        e.prod = e.cfProd = null;
+      };
+    });
+  }
+
+  if (op === 0x69 || op === 0x6b) {
+    // IMUL Gv, Ev, imm.
+    const m = decodeModRM(by, a32, segOv);
+    if (!m) return null;
+    const need = op === 0x6b ? 1 : o32 ? 4 : 2;
+    if (!by.has(need)) return null;
+    const imm = op === 0x6b ? by.s8() : o32 ? by.s32() : (by.u16() << 16) >> 16;
+    return mk((o) => {
+      o.flags = F_FULL;
+      o.fault = !m.isReg;
+      o.emit = (e) => {
+        bindEA(e, m);
+        e.line(`${regExpr(s, m.reg)} = ${emitImul(e, readE(e, m, s), String(imm), s)};`);
+      };
+    });
+  }
+
+  if (op === 0x8c) {
+    // MOV Ev, Sreg: a register destination takes the selector zero-extended with a 32-bit operand.
+    const m = decodeModRM(by, a32, segOv);
+    if (!m || m.reg > 5) return null;
+    return mk((o) => {
+      o.fault = !m.isReg;
+      o.writes = !m.isReg;
+      o.emit = (e) => {
+        bindEA(e, m);
+        if (m.isReg && o32) e.line(`r[${m.rm}] = c.segSel[${m.reg}];`);
+        else writeE(e, m, 15, `c.segSel[${m.reg}]`);
+      };
+    });
+  }
+
   if (op === 0x0f && by.has(1)) {
     const op2 = by.u8();
     if (op2 >= 0x80 && op2 <= 0x8f) {
@@ -782,30 +1009,113 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
       const d = o32 ? by.s32() : (by.u16() << 16) >> 16;
       return jcc(mk, op2 & 15, d, o32);
     }
+    if (op2 === 0xb6 || op2 === 0xb7 || op2 === 0xbe || op2 === 0xbf) {
+      // MOVZX / MOVSX.
+      const m = decodeModRM(by, a32, segOv);
+      if (!m) return null;
+      const from = op2 & 1 ? 15 : 7;
+      return mk((o) => {
+        o.fault = !m.isReg;
+        o.emit = (e) => {
+          bindEA(e, m);
+          const v = readE(e, m, from);
+          e.line(`${regExpr(s, m.reg)} = ${op2 >= 0xbe ? signed(v, from) : v};`);
+        };
+      });
+    }
+    if (op2 === 0xaf) {
+      // IMUL Gv, Ev.
+      const m = decodeModRM(by, a32, segOv);
+      if (!m) return null;
+      return mk((o) => {
+        o.flags = F_FULL;
+        o.fault = !m.isReg;
+        o.emit = (e) => {
+          bindEA(e, m);
+          const g = regExpr(s, m.reg);
+          e.line(`${g} = ${emitImul(e, g, readE(e, m, s), s)};`);
+        };
+      });
+    }
+    if (op2 >= 0x90 && op2 <= 0x9f) {
+      // SETcc.
+      const m = decodeModRM(by, a32, segOv);
+      if (!m) return null;
+      return mk((o) => {
+        o.flags = F_READ;
+        o.cc = op2 & 15;
+        o.fault = !m.isReg;
+        o.writes = !m.isReg;
+        o.emit = (e) => {
+          bindEA(e, m);
+          writeE(e, m, 7, `${e.cond(op2 & 15)} ? 1 : 0`);
+        };
+      });
+    }
+    if (op2 >= 0x40 && op2 <= 0x4f) {
+      // CMOVcc: the source is read even when the condition is false.
+      const m = decodeModRM(by, a32, segOv);
+      if (!m) return null;
+      return mk((o) => {
+        o.flags = F_READ;
+        o.cc = op2 & 15;
+        o.fault = !m.isReg;
+        o.emit = (e) => {
+          bindEA(e, m);
+          e.line(`const v${e.i} = ${readE(e, m, s)};`);
+          e.line(`if (${e.cond(op2 & 15)}) ${regExpr(s, m.reg)} = v${e.i};`);
+        };
+      });
+    }
   }
-  return null;
+  return interpretOp(frame, pos, eip, code32);
 }
 
-/** Jcc: the block's last instruction. */
+/** A whitelisted instruction the block hands to the interpreter; null if it is not whitelisted. */
+function interpretOp(frame: Uint8Array, pos: number, eip: number, code32: boolean): Op | null {
+  const d = disassemble(frame.subarray(pos, Math.min(4096, pos + 15)), 0, { bits: code32 ? 32 : 16 });
+  if (d.text === '(bad)' || pos + d.length > 4096) return null;
+  // The opcode after the prefixes.
+  let i = pos;
+  while (PREFIXES.has(frame[i]) && i < pos + d.length) i++;
+  const op = frame[i];
+  const allowed = op === 0x0f ? INTERPRET_2[frame[i + 1]] === 1 : INTERPRET_1[op] === 1;
+  if (!allowed) return null;
+  const o = newOp(eip, d.length, code32);
+  o.fault = true;
+  o.writes = true;
+  o.flags = F_OPAQUE;
+  o.emit = (e) => {
+    // The interpreter needs the instruction's start (REP restarts from it) and the count (devices).
+    e.line(`c.instrStart = ${eip}; c.instructionCount = ic + ${e.i}; c.ip = ${eip}; execute(c);`);
+    e.line(`if (c.ip !== ${o.next} || c.attention) { c.instructionCount = ${e.retired}; return true; }`);
+    e.prod = e.cfProd = null;
+  };
+  return o;
+}
+
+const PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]);
+
+/** Jcc: leaves the block when taken (or loops, when it jumps to the start); falls through otherwise. */
 function jcc(mk: (fill: (o: Op) => void) => Op, cc: number, d: number, o32: boolean): Op {
   return mk((o) => {
-    o.flags = F_READ;
+    o.flags = F_EXIT;
     o.cc = cc;
-    o.ends = true;
     const t = o32 ? (o.next + d) | 0 : (o.next + d) & 0xffff;
     o.emit = (e) => {
-      const cond = condExpr(cc, e.prod, e.cfProd) ?? `c.cond(${cc})`;
-      const off = !e.inPage(t);
-      e.line(`if (${cond}) {`);
-      if (off) {
-        e.line(`c.instrStart = ${o.eip}; c.instructionCount = ic + ${e.i};`);
-        e.line(`if (${t >>> 0} > c.segLimit[${CS}]) c.fault(13, 0);`);
-      }
-      e.branch(t);
+      e.line(`if (${e.cond(cc)}) {`);
+      takeBranch(e, t);
       e.line('}');
-      e.exit(String(o.next));
     };
   });
+}
+
+/** The taken side of a conditional branch to `t`: the CS limit check when it leaves the page, then the exit. */
+function takeBranch(e: Emitter, t: number): void {
+  if (!e.inPage(t)) {
+    e.line(`k = ${e.i}; if (${t >>> 0} > c.segLimit[${CS}]) c.fault(13, 0);`);
+  }
+  e.branch(t);
 }
 
 // --- flag liveness --------------------------------------------------------------------------------
@@ -834,6 +1144,9 @@ function planFlags(ops: Op[]): void {
         if (op.store) live = op.cfStatic ? 0 : CF;
         break;
       case F_OPAQUE:
+        live = ARITH;
+        break;
+      case F_EXIT:
         live = ARITH;
         break;
       case F_READ: {
@@ -869,7 +1182,13 @@ function changedTest(words: Int32Array, off: number, len: number): string {
  * Translates the block at frame offset `off` (EIP `eip`) for the CPU's current mode. Returns null
  * when its first instruction cannot be translated (the interpreter runs it).
  */
-export function translate(c: Cpu, frame: Uint8Array, words: Int32Array, off: number, eip: number): Block | null {
+export function translate(
+  c: Cpu,
+  frame: Uint8Array,
+  words: Int32Array,
+  off: number,
+  eip: number,
+): Block | null {
   if (!LITTLE_ENDIAN) return null;
   const code32 = c.code32;
   const ops: Op[] = [];
@@ -898,7 +1217,7 @@ export function translate(c: Cpu, frame: Uint8Array, words: Int32Array, off: num
     em.op = op;
     em.lines.length = 0;
     op.emit(em);
-    if (op.fault) body.push(`c.instrStart = ${op.eip}; c.instructionCount = ic + ${i};`);
+    if (op.fault) body.push(`k = ${i};`);
     body.push(...em.lines);
     writes ||= op.writes;
   }
@@ -907,22 +1226,30 @@ export function translate(c: Cpu, frame: Uint8Array, words: Int32Array, off: num
     body.push(`c.ip = ${last.next}; c.instructionCount = ic + ${length}; return true;`);
   }
   const changed = changedTest(words, off, pos - off);
+  // A fault unwinds through the catch, which records the faulting instruction (`k`) as the
+  // interpreter would have: its EIP for the restart and the instructions retired before it.
   const source = [
     'return function block(c, w, stop) {',
     'const r = c.r32, h = c.r16, b = c.r8;',
-    'let ic = c.instructionCount;',
+    'const sb = c.segBase, rl = c.segRLim, wl = c.segWLim, tr = c.tagR, tw = c.tagW, fr = c.tlbFrame;',
+    'let ic = c.instructionCount, k = 0;',
     'const ic0 = ic;',
     writes ? '' : `if (${changed}) return false;`,
+    'try {',
     'for (;;) {',
     // A block that writes memory may have rewritten itself: check again before every pass.
     writes ? `if (${changed}) { c.ip = ${eip}; c.instructionCount = ic; return ic !== ic0; }` : '',
     ...body,
     '}',
+    `} catch (x) { c.instrStart = EIPS[k]; c.instructionCount = ic + k; throw x; }`,
     '};',
   ].join('\n');
-  const make = new Function('execute', 'PARITY', source) as (
+  const make = new Function('execute', 'shift', 'PARITY', 'EIPS', source) as (
     ex: typeof execute,
+    sh: typeof shift,
     parity: Uint8Array,
+    eips: Int32Array,
   ) => Block['run'];
-  return { eip, mode: blockMode(c), length, run: make(execute, PARITY) };
+  const eips = Int32Array.from(ops, (op) => op.eip);
+  return { eip, mode: blockMode(c), length, bytes: pos - off, run: make(execute, shift, PARITY, eips) };
 }
