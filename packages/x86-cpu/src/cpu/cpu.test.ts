@@ -128,4 +128,35 @@ describe('Cpu (real mode)', () => {
     expect(cpu.ecx).toBe(0); // every byte compared equal
     expect(cpu.esi).toBe(0x200000 + 40000);
   });
+
+  it('stops at a breakpoint inside a translated loop and resumes from it, one instruction exact', () => {
+    const m = testMachine();
+    // 0x1000 mov cx,100 | 0x1003 inc ax | 0x1004 inc bx | 0x1005 loop 0x1003 | 0x1007 hlt
+    loadReal(m, 0x1000, [0xb9, 0x64, 0x00, 0x40, 0x43, 0xe2, 0xfc, 0xf4]);
+    m.cpu.translateAfter = 2;
+    expect(m.cpu.run(49)).toBe(49); // MOV and 16 passes: the loop now runs as a block
+    expect(m.cpu.eip).toBe(0x1003);
+    m.cpu.addBreakpoint(0x1004);
+    expect(m.cpu.run(1000)).toBe(1);
+    expect([m.cpu.stopReason, m.cpu.eip, m.cpu.eax & 0xffff]).toEqual(['breakpoint', 0x1004, 17]);
+    expect(m.cpu.run(1000)).toBe(3);
+    expect([m.cpu.stopReason, m.cpu.eip, m.cpu.ebx & 0xffff]).toEqual(['breakpoint', 0x1004, 17]);
+    m.cpu.removeBreakpoint(0x1004);
+    m.cpu.run(1000);
+    expect(m.cpu.stopReason).toBe('hlt');
+    expect([m.cpu.eax & 0xffff, m.cpu.ebx & 0xffff, m.cpu.ecx & 0xffff]).toEqual([100, 100, 0]);
+    expect(m.cpu.instructionCount).toBe(1 + 3 * 100 + 1);
+  });
+
+  it('refuses a translation threshold outside 1..255', () => {
+    const { cpu } = testMachine();
+    expect(() => {
+      cpu.translateAfter = 0;
+    }).toThrow('translateAfter must be an integer from 1 to 255, got 0');
+    expect(() => {
+      cpu.translateAfter = 1.5;
+    }).toThrow(/got 1.5/);
+    cpu.translateAfter = 255;
+    expect(cpu.translateAfter).toBe(255);
+  });
 });

@@ -188,8 +188,18 @@ export class Cpu {
    * way; turning it off gives the plain interpreter, for comparison and debugging.
    */
   translateBlocks = true;
-  /** Interpreted executions of an address before its block is translated (1..255). */
-  translateAfter = HOT;
+  private hotAfter = HOT;
+
+  /** Interpreted executions of an address before its block is translated (1..255; default 32). */
+  get translateAfter(): number {
+    return this.hotAfter;
+  }
+  set translateAfter(n: number) {
+    if (!Number.isInteger(n) || n < 1 || n > 255) {
+      throw new CpuError(`translateAfter must be an integer from 1 to 255, got ${n}`);
+    }
+    this.hotAfter = n;
+  }
   private readonly blockCache = new BlockCache();
 
   // --- run control ---------------------------------------------------------------------------
@@ -311,10 +321,10 @@ export class Cpu {
                     }
                     page.blocks[off] = undefined; // its code changed
                   }
-                } else if (++page.heat[off] >= this.translateAfter) {
+                } else if (++page.heat[off] >= this.hotAfter) {
+                  // Translated now, run from the next visit; this one is interpreted.
                   page.heat[off] = 0;
                   page.add(this, off);
-                  continue;
                 }
               }
             }
