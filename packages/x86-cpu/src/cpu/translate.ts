@@ -14,8 +14,10 @@
 // - Before an instruction that can fault, the block records its EIP and the instructions retired,
 //   so a fault is delivered exactly as the interpreter delivers it.
 // - Blocks never cross a 4 KiB page, are looked up by host frame and offset (blocks.ts), and check on
-//   every entry (and every pass, if they write memory) that their code bytes are unchanged, so any
-//   write to code — by the guest, a device or the host — is seen.
+//   every entry that their code bytes are unchanged, so any write to code — by the guest, a device
+//   or the host — is seen. Inside a block, a write that lands in the block's own frame (or goes
+//   through the slow path) is followed by the same check, and the block leaves if its code changed:
+//   as on x86, modified code runs from the next instruction on.
 // - Nothing that changes the mode, IF, the TLB, the interrupt controller or device state is
 //   translated (no I/O, no far transfers, no system instructions), so interrupts are polled between
 //   blocks with the same outcome as between instructions.
@@ -79,8 +81,10 @@ interface Op {
   len: number;
   /** Can raise an exception: the block records EIP and count first, and flags must be in the CPU. */
   fault: boolean;
-  /** Writes guest memory (the block re-checks its code bytes every pass). */
+  /** Writes guest memory (the block checks its code bytes after it when the write hit its frame). */
   writes: boolean;
+  /** Runs on the interpreter (checks the code bytes itself afterwards). */
+  interpreted: boolean;
   flags: number;
   /** ADC/SBB: reads CF. */
   readsCF: boolean;
@@ -109,6 +113,9 @@ class Emitter {
     readonly length: number,
     readonly pageStart: number,
     readonly code32: boolean,
+    readonly ssBig: boolean,
+    /** True (as an expression) when the block's code bytes differ from those it was translated from. */
+    readonly changed: string,
   ) {}
 
   line(s: string): void {
@@ -413,7 +420,11 @@ function emitRead(e: Emitter, bits: number, seg: number, off: string): string {
   return v;
 }
 
-/** Emits a write of `bits` (Cpu.linW and linW8/16/32's fast path, else the accessor). */
+/**
+ * Emits a write of `bits` (Cpu.linW and linW8/16/32's fast path, else the accessor). A write that
+ * lands in the block's own frame (or takes the slow path, which could) sets `hit`, so the block
+ * checks its code before going on: x86 runs modified code from the next instruction.
+ */
 function emitWrite(e: Emitter, bits: number, seg: number, off: string, value: string): void {
   const v = e.local('w');
   const n = bits >> 3;
@@ -426,7 +437,7 @@ function emitWrite(e: Emitter, bits: number, seg: number, off: string, value: st
         : `f[x] = ${v};`;
   e.line(
     `{ const ${v} = ${value}, o = (${off}) >>> 0, l = (sb[${seg}] + o) | 0, p = l >>> 12, t = p & 4095, x = l & 4095; ` +
-      `if (o + ${n - 1} <= wl[${seg}] && tw[t] === p${split}) { const f = fr[t]; ${store} } else c.wr${bits}(${seg}, ${off}, ${v}); }`,
+      `if (o + ${n - 1} <= wl[${seg}] && tw[t] === p${split}) { const f = fr[t]; ${store} if (f === cf) hit = true; } else { c.wr${bits}(${seg}, ${off}, ${v}); hit = true; } }`,
   );
 }
 
@@ -439,6 +450,16 @@ function readE(e: Emitter, m: ModRM, s: number): string {
 function writeE(e: Emitter, m: ModRM, s: number, v: string): void {
   if (m.isReg) e.line(`${regExpr(s, m.rm)} = ${v};`);
   else emitWrite(e, SIZE_BITS[s], m.seg, `e${e.i}`, v);
+}
+
+/** PUSH as Cpu.push16/push32 do it (the value is read before the stack pointer moves). */
+function emitPush(e: Emitter, bits: number, value: string): void {
+  const v = e.local('p');
+  const sp = e.local('s');
+  const n = bits >> 3;
+  e.line(`const ${v} = ${value}, ${sp} = ${e.ssBig ? `(r[4] - ${n}) | 0` : `(h[8] - ${n}) & 65535`};`);
+  emitWrite(e, bits, SS, sp, v);
+  e.line(e.ssBig ? `r[4] = ${sp};` : `h[8] = ${sp};`);
 }
 
 function bindEA(e: Emitter, m: ModRM): void {
@@ -573,6 +594,7 @@ function newOp(eip: number, len: number, code32: boolean): Op {
     len,
     fault: false,
     writes: false,
+    interpreted: false,
     flags: F_NONE,
     readsCF: false,
     cc: 0,
@@ -609,6 +631,30 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
     return o;
   };
 
+  /**
+   * An instruction with a ModR/M operand and nothing after it: it can fault when the operand is
+   * memory, and writes memory when `writesE` (its E operand is a destination).
+   */
+  const modrmOp = (
+    flags: number,
+    writesE: boolean,
+    body: (e: Emitter, m: ModRM) => void,
+    cc = 0,
+  ): Op | null => {
+    const m = decodeModRM(by, a32, segOv);
+    if (!m) return null;
+    return mk((o) => {
+      o.flags = flags;
+      o.cc = cc;
+      o.fault = !m.isReg;
+      o.writes = !m.isReg && writesE;
+      o.emit = (e) => {
+        bindEA(e, m);
+        body(e, m);
+      };
+    });
+  };
+
   // The interpreter runs LOCK/REP forms (and, below, whatever has no inline form) one at a time.
   if (repLock) return interpretOp(frame, pos, eip, code32);
 
@@ -631,27 +677,20 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
         };
       });
     }
-    const m = decodeModRM(by, a32, segOv);
-    if (!m) return null;
     const sz = form & 1 ? s : 7;
     const toE = form < 2;
-    return mk((o) => {
-      o.flags = F_FULL;
-      o.readsCF = readsCF;
-      o.fault = !m.isReg;
-      o.writes = !m.isReg && toE && aop !== 7;
-      o.emit = (e) => {
-        bindEA(e, m);
-        const g = regExpr(sz, m.reg);
-        if (toE) {
-          const r = emitAlu(e, aop, sz, readE(e, m, sz), g);
-          if (aop !== 7) writeE(e, m, sz, r);
-        } else {
-          const r = emitAlu(e, aop, sz, g, readE(e, m, sz));
-          if (aop !== 7) e.line(`${g} = ${r};`);
-        }
-      };
+    const o = modrmOp(F_FULL, toE && aop !== 7, (e, m) => {
+      const g = regExpr(sz, m.reg);
+      if (toE) {
+        const r = emitAlu(e, aop, sz, readE(e, m, sz), g);
+        if (aop !== 7) writeE(e, m, sz, r);
+      } else {
+        const r = emitAlu(e, aop, sz, g, readE(e, m, sz));
+        if (aop !== 7) e.line(`${g} = ${r};`);
+      }
     });
+    if (o) o.readsCF = readsCF;
+    return o;
   }
 
   if (op >= 0x40 && op <= 0x4f) {
@@ -672,7 +711,7 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
       const bits = o32 ? 32 : 16;
       const reg = regExpr(s, op & 7);
       o.emit = (e) => {
-        if (op < 0x58) e.line(`c.push${bits}(${reg});`);
+        if (op < 0x58) emitPush(e, bits, reg);
         else e.line(`${reg} = c.pop${bits}();`);
       };
     });
@@ -709,16 +748,9 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
   }
 
   if (op === 0x84 || op === 0x85) {
-    const m = decodeModRM(by, a32, segOv);
-    if (!m) return null;
     const sz = op & 1 ? s : 7;
-    return mk((o) => {
-      o.flags = F_FULL;
-      o.fault = !m.isReg;
-      o.emit = (e) => {
-        bindEA(e, m);
-        emitAlu(e, 4, sz, readE(e, m, sz), regExpr(sz, m.reg));
-      };
+    return modrmOp(F_FULL, false, (e, m) => {
+      emitAlu(e, 4, sz, readE(e, m, sz), regExpr(sz, m.reg));
     });
   }
 
@@ -736,18 +768,11 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
   }
 
   if (op >= 0x88 && op <= 0x8b) {
-    const m = decodeModRM(by, a32, segOv);
-    if (!m) return null;
     const sz = op & 1 ? s : 7;
     const toE = op < 0x8a;
-    return mk((o) => {
-      o.fault = !m.isReg;
-      o.writes = !m.isReg && toE;
-      o.emit = (e) => {
-        bindEA(e, m);
-        if (toE) writeE(e, m, sz, regExpr(sz, m.reg));
-        else e.line(`${regExpr(sz, m.reg)} = ${readE(e, m, sz)};`);
-      };
+    return modrmOp(F_NONE, toE, (e, m) => {
+      if (toE) writeE(e, m, sz, regExpr(sz, m.reg));
+      else e.line(`${regExpr(sz, m.reg)} = ${readE(e, m, sz)};`);
     });
   }
 
@@ -911,7 +936,7 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
     return mk((o) => {
       o.fault = true;
       o.writes = true;
-      o.emit = (e) => e.line(`c.push${o32 ? 32 : 16}(${v});`);
+      o.emit = (e) => emitPush(e, o32 ? 32 : 16, String(v));
     });
   }
 
@@ -987,18 +1012,11 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
     });
   }
 
-  if (op === 0x8c) {
+  if (op === 0x8c && by.has(1) && ((frame[by.pos] >> 3) & 7) <= 5) {
     // MOV Ev, Sreg: a register destination takes the selector zero-extended with a 32-bit operand.
-    const m = decodeModRM(by, a32, segOv);
-    if (!m || m.reg > 5) return null;
-    return mk((o) => {
-      o.fault = !m.isReg;
-      o.writes = !m.isReg;
-      o.emit = (e) => {
-        bindEA(e, m);
-        if (m.isReg && o32) e.line(`r[${m.rm}] = c.segSel[${m.reg}];`);
-        else writeE(e, m, 15, `c.segSel[${m.reg}]`);
-      };
+    return modrmOp(F_NONE, true, (e, m) => {
+      if (m.isReg && o32) e.line(`r[${m.rm}] = c.segSel[${m.reg}];`);
+      else writeE(e, m, 15, `c.segSel[${m.reg}]`);
     });
   }
 
@@ -1011,61 +1029,36 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
     }
     if (op2 === 0xb6 || op2 === 0xb7 || op2 === 0xbe || op2 === 0xbf) {
       // MOVZX / MOVSX.
-      const m = decodeModRM(by, a32, segOv);
-      if (!m) return null;
       const from = op2 & 1 ? 15 : 7;
-      return mk((o) => {
-        o.fault = !m.isReg;
-        o.emit = (e) => {
-          bindEA(e, m);
-          const v = readE(e, m, from);
-          e.line(`${regExpr(s, m.reg)} = ${op2 >= 0xbe ? signed(v, from) : v};`);
-        };
+      return modrmOp(F_NONE, false, (e, m) => {
+        const v = readE(e, m, from);
+        e.line(`${regExpr(s, m.reg)} = ${op2 >= 0xbe ? signed(v, from) : v};`);
       });
     }
     if (op2 === 0xaf) {
       // IMUL Gv, Ev.
-      const m = decodeModRM(by, a32, segOv);
-      if (!m) return null;
-      return mk((o) => {
-        o.flags = F_FULL;
-        o.fault = !m.isReg;
-        o.emit = (e) => {
-          bindEA(e, m);
-          const g = regExpr(s, m.reg);
-          e.line(`${g} = ${emitImul(e, g, readE(e, m, s), s)};`);
-        };
+      return modrmOp(F_FULL, false, (e, m) => {
+        const g = regExpr(s, m.reg);
+        e.line(`${g} = ${emitImul(e, g, readE(e, m, s), s)};`);
       });
     }
     if (op2 >= 0x90 && op2 <= 0x9f) {
       // SETcc.
-      const m = decodeModRM(by, a32, segOv);
-      if (!m) return null;
-      return mk((o) => {
-        o.flags = F_READ;
-        o.cc = op2 & 15;
-        o.fault = !m.isReg;
-        o.writes = !m.isReg;
-        o.emit = (e) => {
-          bindEA(e, m);
-          writeE(e, m, 7, `${e.cond(op2 & 15)} ? 1 : 0`);
-        };
-      });
+      const cc = op2 & 15;
+      return modrmOp(F_READ, true, (e, m) => writeE(e, m, 7, `${e.cond(cc)} ? 1 : 0`), cc);
     }
     if (op2 >= 0x40 && op2 <= 0x4f) {
       // CMOVcc: the source is read even when the condition is false.
-      const m = decodeModRM(by, a32, segOv);
-      if (!m) return null;
-      return mk((o) => {
-        o.flags = F_READ;
-        o.cc = op2 & 15;
-        o.fault = !m.isReg;
-        o.emit = (e) => {
-          bindEA(e, m);
+      const cc = op2 & 15;
+      return modrmOp(
+        F_READ,
+        false,
+        (e, m) => {
           e.line(`const v${e.i} = ${readE(e, m, s)};`);
-          e.line(`if (${e.cond(op2 & 15)}) ${regExpr(s, m.reg)} = v${e.i};`);
-        };
-      });
+          e.line(`if (${e.cond(cc)}) ${regExpr(s, m.reg)} = v${e.i};`);
+        },
+        cc,
+      );
     }
   }
   return interpretOp(frame, pos, eip, code32);
@@ -1084,11 +1077,14 @@ function interpretOp(frame: Uint8Array, pos: number, eip: number, code32: boolea
   const o = newOp(eip, d.length, code32);
   o.fault = true;
   o.writes = true;
+  o.interpreted = true;
   o.flags = F_OPAQUE;
   o.emit = (e) => {
     // The interpreter needs the instruction's start (REP restarts from it) and the count (devices).
     e.line(`c.instrStart = ${eip}; c.instructionCount = ic + ${e.i}; c.ip = ${eip}; execute(c);`);
-    e.line(`if (c.ip !== ${o.next} || c.attention) { c.instructionCount = ${e.retired}; return true; }`);
+    e.line(
+      `if (c.ip !== ${o.next} || c.attention || ${e.changed}) { c.instructionCount = ${e.retired}; return true; }`,
+    );
     e.prod = e.cfProd = null;
   };
   return o;
@@ -1206,11 +1202,9 @@ export function translate(
   planFlags(ops);
   const length = ops.length;
   const pageStart = code32 ? (eip - off) | 0 : (eip - off) & 0xffff;
-  const em = new Emitter(eip, length, pageStart, code32);
-  // Emit: jump-target checks discovered while emitting may mark an op as faulting, which only adds
-  // a prologue; the flag plan above already treats every branch as the block's end.
+  const changed = changedTest(words, off, pos - off);
+  const em = new Emitter(eip, length, pageStart, code32, c.ssBig, changed);
   const body: string[] = [];
-  let writes = false;
   for (let i = 0; i < length; i++) {
     const op = ops[i];
     em.i = i;
@@ -1219,37 +1213,44 @@ export function translate(
     op.emit(em);
     if (op.fault) body.push(`k = ${i};`);
     body.push(...em.lines);
-    writes ||= op.writes;
+    if (op.writes && !op.ends && !op.interpreted) {
+      body.push(
+        `if (hit) { hit = false; if (${changed}) { c.ip = ${op.next}; c.instructionCount = ic + ${i + 1}; return true; } }`,
+      );
+    }
   }
   const last = ops[length - 1];
   if (!last.ends) {
     body.push(`c.ip = ${last.next}; c.instructionCount = ic + ${length}; return true;`);
   }
-  const changed = changedTest(words, off, pos - off);
   // A fault unwinds through the catch, which records the faulting instruction (`k`) as the
   // interpreter would have: its EIP for the restart and the instructions retired before it.
   const source = [
     'return function block(c, w, stop) {',
+    `if (${changed}) return false;`,
     'const r = c.r32, h = c.r16, b = c.r8;',
     'const sb = c.segBase, rl = c.segRLim, wl = c.segWLim, tr = c.tagR, tw = c.tagW, fr = c.tlbFrame;',
-    'let ic = c.instructionCount, k = 0;',
-    'const ic0 = ic;',
-    writes ? '' : `if (${changed}) return false;`,
+    'let ic = c.instructionCount, k = 0, hit = false;',
     'try {',
     'for (;;) {',
-    // A block that writes memory may have rewritten itself: check again before every pass.
-    writes ? `if (${changed}) { c.ip = ${eip}; c.instructionCount = ic; return ic !== ic0; }` : '',
     ...body,
     '}',
-    `} catch (x) { c.instrStart = EIPS[k]; c.instructionCount = ic + k; throw x; }`,
+    '} catch (x) { c.instrStart = EIPS[k]; c.instructionCount = ic + k; throw x; }',
     '};',
   ].join('\n');
-  const make = new Function('execute', 'shift', 'PARITY', 'EIPS', source) as (
+  const make = new Function('execute', 'shift', 'PARITY', 'EIPS', 'cf', source) as (
     ex: typeof execute,
     sh: typeof shift,
     parity: Uint8Array,
     eips: Int32Array,
+    codeFrame: Uint8Array,
   ) => Block['run'];
   const eips = Int32Array.from(ops, (op) => op.eip);
-  return { eip, mode: blockMode(c), length, bytes: pos - off, run: make(execute, shift, PARITY, eips) };
+  return {
+    eip,
+    mode: blockMode(c),
+    length,
+    bytes: pos - off,
+    run: make(execute, shift, PARITY, eips, frame),
+  };
 }
