@@ -37,6 +37,11 @@ export class MemoryBus {
   /** Address mask applied to every physical address: bit 20 cleared while A20 is off. */
   a20Mask = 0xffffffff | 0;
   private readonly listeners: (() => void)[] = [];
+  /**
+   * Device accesses so far (MMIO reads and writes). The CPU's translated blocks watch it: after an
+   * instruction that reached a device they return to the run loop, which polls interrupts then.
+   */
+  mmioAccesses = 0;
 
   constructor(ram: PhysicalMemory) {
     this.ram = ram;
@@ -129,7 +134,10 @@ export class MemoryBus {
     const page = addr >>> FRAME_SHIFT;
     if (this.mmioPages.has(page)) {
       const dev = this.mmioAt(addr);
-      if (dev) return dev.read8(addr) & 0xff;
+      if (dev) {
+        this.mmioAccesses++;
+        return dev.read8(addr) & 0xff;
+      }
     }
     const rom = this.romPages.get(page);
     if (rom) return rom[addr & FRAME_MASK];
@@ -143,6 +151,7 @@ export class MemoryBus {
     if (this.mmioPages.has(page)) {
       const dev = this.mmioAt(addr);
       if (dev) {
+        this.mmioAccesses++;
         dev.write8(addr, value & 0xff);
         return;
       }

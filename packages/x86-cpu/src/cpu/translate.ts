@@ -185,8 +185,8 @@ class Emitter {
 
   /** True when a jump to `target` stays in the block's page (so within the CS limit). */
   inPage(target: number): boolean {
-    const d = this.code32 ? (target - this.pageStart) >>> 0 : (target - this.pageStart) & 0xffff;
-    return d <= 0xfff;
+    // Full 32-bit arithmetic even in 16-bit code: an o32 branch there has a 32-bit target.
+    return (target - this.pageStart) >>> 0 <= 0xfff;
   }
 }
 
@@ -1213,10 +1213,12 @@ export function translate(
     op.emit(em);
     if (op.fault) body.push(`k = ${i};`);
     body.push(...em.lines);
-    if (op.writes && !op.ends && !op.interpreted) {
-      body.push(
-        `if (hit) { hit = false; if (${changed}) { c.ip = ${op.next}; c.instructionCount = ic + ${i + 1}; return true; } }`,
-      );
+    if (op.fault && !op.ends) {
+      // After a device access, return to the run loop so that an interrupt it raised (or a stop it
+      // requested) is seen before the next instruction, as on the interpreter.
+      const leave = `{ c.ip = ${op.next}; c.instructionCount = ic + ${i + 1}; return true; }`;
+      body.push(`if (bus.mmioAccesses !== mm) ${leave}`);
+      if (op.writes && !op.interpreted) body.push(`if (hit) { hit = false; if (${changed}) ${leave} }`);
     }
   }
   const last = ops[length - 1];
@@ -1230,6 +1232,7 @@ export function translate(
     `if (${changed}) return false;`,
     'const r = c.r32, h = c.r16, b = c.r8;',
     'const sb = c.segBase, rl = c.segRLim, wl = c.segWLim, tr = c.tagR, tw = c.tagW, fr = c.tlbFrame;',
+    'const bus = c.bus, mm = bus.mmioAccesses;',
     'let ic = c.instructionCount, k = 0, hit = false;',
     'try {',
     'for (;;) {',
