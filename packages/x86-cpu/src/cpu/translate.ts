@@ -401,7 +401,7 @@ function decodeModRM(by: Bytes, a32: boolean, segOv: number): ModRM | null {
  * Emits a read of `bits` at segment `seg`, offset expression `off`, into a new local and returns its
  * name. The inline path is the interpreter's fast path (Cpu.linR and lin8/16/32: offset within the
  * segment's fast limit, TLB hit, not split across pages); everything else calls the interpreter's
- * accessor, which performs the full checks.
+ * accessor, which performs the full checks, and sets `hit` (it may have reached a device).
  */
 function emitRead(e: Emitter, bits: number, seg: number, off: string): string {
   const v = e.local('v');
@@ -415,7 +415,7 @@ function emitRead(e: Emitter, bits: number, seg: number, off: string): string {
         : 'f[x]';
   e.line(
     `let ${v}; { const o = (${off}) >>> 0, l = (sb[${seg}] + o) | 0, p = l >>> 12, t = p & 4095, x = l & 4095; ` +
-      `if (o + ${n - 1} <= rl[${seg}] && tr[t] === p${split}) { const f = fr[t]; ${v} = ${load}; } else ${v} = c.rd${bits}(${seg}, ${off}); }`,
+      `if (o + ${n - 1} <= rl[${seg}] && tr[t] === p${split}) { const f = fr[t]; ${v} = ${load}; } else { ${v} = c.rd${bits}(${seg}, ${off}); hit = true; } }`,
   );
   return v;
 }
@@ -460,6 +460,14 @@ function emitPush(e: Emitter, bits: number, value: string): void {
   e.line(`const ${v} = ${value}, ${sp} = ${e.ssBig ? `(r[4] - ${n}) | 0` : `(h[8] - ${n}) & 65535`};`);
   emitWrite(e, bits, SS, sp, v);
   e.line(e.ssBig ? `r[4] = ${sp};` : `h[8] = ${sp};`);
+}
+
+/** POP as Cpu.pop16/pop32 do it: read at the stack pointer, then move it (POP ESP keeps the value read). */
+function emitPop(e: Emitter, bits: number, reg: string): void {
+  const n = bits >> 3;
+  const v = emitRead(e, bits, SS, e.ssBig ? 'r[4]' : 'h[8]');
+  e.line(e.ssBig ? `r[4] = (r[4] + ${n}) | 0;` : `h[8] = h[8] + ${n};`);
+  e.line(`${reg} = ${v};`);
 }
 
 function bindEA(e: Emitter, m: ModRM): void {
@@ -712,7 +720,7 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
       const reg = regExpr(s, op & 7);
       o.emit = (e) => {
         if (op < 0x58) emitPush(e, bits, reg);
-        else e.line(`${reg} = c.pop${bits}();`);
+        else emitPop(e, bits, reg);
       };
     });
   }
@@ -1215,10 +1223,15 @@ export function translate(
     body.push(...em.lines);
     if (op.fault && !op.ends) {
       // After a device access, return to the run loop so that an interrupt it raised (or a stop it
-      // requested) is seen before the next instruction, as on the interpreter.
+      // requested) is seen before the next instruction, as on the interpreter; after a write into
+      // the block's own code, leave so that the new code runs. Both only follow a slow-path access
+      // or a write into the code frame (`hit`).
       const leave = `{ c.ip = ${op.next}; c.instructionCount = ic + ${i + 1}; return true; }`;
-      body.push(`if (bus.mmioAccesses !== mm) ${leave}`);
-      if (op.writes && !op.interpreted) body.push(`if (hit) { hit = false; if (${changed}) ${leave} }`);
+      if (op.interpreted) body.push(`if (bus.mmioAccesses !== mm) ${leave}`);
+      else
+        body.push(
+          `if (hit) { hit = false; if (bus.mmioAccesses !== mm${op.writes ? ` || ${changed}` : ''}) ${leave} }`,
+        );
     }
   }
   const last = ops[length - 1];
@@ -1227,16 +1240,25 @@ export function translate(
   }
   // A fault unwinds through the catch, which records the faulting instruction (`k`) as the
   // interpreter would have: its EIP for the restart and the instructions retired before it.
+  const text = body.join('\n');
+  const uses = (name: string) => text.includes(name);
+  const locals = [
+    'r = c.r32',
+    uses('h[') ? 'h = c.r16' : '',
+    uses('b[') ? 'b = c.r8' : '',
+    uses('sb[') ? 'sb = c.segBase, fr = c.tlbFrame' : '',
+    uses('rl[') ? 'rl = c.segRLim, tr = c.tagR' : '',
+    uses('wl[') ? 'wl = c.segWLim, tw = c.tagW' : '',
+    uses('bus.') ? 'bus = c.bus, mm = bus.mmioAccesses' : '',
+  ].filter((x) => x !== '');
   const source = [
     'return function block(c, w, stop) {',
     `if (${changed}) return false;`,
-    'const r = c.r32, h = c.r16, b = c.r8;',
-    'const sb = c.segBase, rl = c.segRLim, wl = c.segWLim, tr = c.tagR, tw = c.tagW, fr = c.tlbFrame;',
-    'const bus = c.bus, mm = bus.mmioAccesses;',
+    `const ${locals.join(', ')};`,
     'let ic = c.instructionCount, k = 0, hit = false;',
     'try {',
     'for (;;) {',
-    ...body,
+    text,
     '}',
     '} catch (x) { c.instrStart = EIPS[k]; c.instructionCount = ic + k; throw x; }',
     '};',
