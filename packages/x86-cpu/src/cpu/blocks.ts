@@ -31,8 +31,8 @@ export class PageBlocks {
     this.words = new Int32Array(frame.buffer, frame.byteOffset, 1024);
   }
 
-  /** Translates the block at `off` for the CPU's current EIP and mode and stores it. */
-  add(c: Cpu, off: number): void {
+  /** Translates the block at `off` for the CPU's current EIP and mode, stores it and returns it. */
+  add(c: Cpu, off: number): Block {
     let block: Block | null;
     try {
       block = translate(c, this.frame, this.words, off, c.ip);
@@ -41,7 +41,9 @@ export class PageBlocks {
       block = null;
     }
     if (this.blocks === NO_BLOCKS) this.blocks = new Array(4096).fill(undefined);
-    this.blocks[off] = block ?? untranslatable(c.ip, blockMode(c));
+    const stored = block ?? untranslatable(c.ip, blockMode(c));
+    this.blocks[off] = stored;
+    return stored;
   }
 }
 

@@ -312,19 +312,23 @@ export class Cpu {
               const page = this.fetchBlocks;
               if (lin >>> 12 === this.fetchPage && page !== null) {
                 const off = lin & 0xfff;
-                const b = page.blocks[off];
-                if (b !== undefined && b.eip === ip && b.mode === blockMode(this)) {
-                  if (n + b.length <= end && (bps.length === 0 || !breakpointWithin(bps, lin, b.bytes))) {
-                    if (b.run(this, page.words, end)) {
-                      n = this.instructionCount;
-                      continue;
-                    }
-                    page.blocks[off] = undefined; // its code changed
+                let b = page.blocks[off];
+                if (b === undefined || b.eip !== ip || b.mode !== blockMode(this)) {
+                  if (++page.heat[off] >= this.hotAfter) {
+                    page.heat[off] = 0;
+                    b = page.add(this, off);
+                  } else b = undefined;
+                }
+                if (
+                  b !== undefined &&
+                  n + b.length <= end &&
+                  (bps.length === 0 || !breakpointWithin(bps, lin, b.bytes))
+                ) {
+                  if (b.run(this, page.words, end)) {
+                    n = this.instructionCount;
+                    continue;
                   }
-                } else if (++page.heat[off] >= this.hotAfter) {
-                  // Translated now, run from the next visit; this one is interpreted.
-                  page.heat[off] = 0;
-                  page.add(this, off);
+                  page.blocks[off] = undefined; // its code changed
                 }
               }
             }

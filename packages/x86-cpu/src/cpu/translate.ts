@@ -123,7 +123,10 @@ class Emitter {
   }
 
   private locals = 0;
-  /** A fresh local variable name. */
+  /**
+   * A fresh local variable name: a two-letter prefix and a counter, so it cannot meet the
+   * per-instruction names (one letter and the instruction's index: a3, r3, v3, ...).
+   */
   local(prefix: string): string {
     return `${prefix}${this.locals++}`;
   }
@@ -404,7 +407,7 @@ function decodeModRM(by: Bytes, a32: boolean, segOv: number): ModRM | null {
  * accessor, which performs the full checks, and sets `hit` (it may have reached a device).
  */
 function emitRead(e: Emitter, bits: number, seg: number, off: string): string {
-  const v = e.local('v');
+  const v = e.local('mr');
   const n = bits >> 3;
   const split = bits === 32 ? ' && x <= 4092' : bits === 16 ? ' && x !== 4095' : '';
   const load =
@@ -426,7 +429,7 @@ function emitRead(e: Emitter, bits: number, seg: number, off: string): string {
  * checks its code before going on: x86 runs modified code from the next instruction.
  */
 function emitWrite(e: Emitter, bits: number, seg: number, off: string, value: string): void {
-  const v = e.local('w');
+  const v = e.local('mw');
   const n = bits >> 3;
   const split = bits === 32 ? ' && x <= 4092' : bits === 16 ? ' && x !== 4095' : '';
   const store =
@@ -454,8 +457,8 @@ function writeE(e: Emitter, m: ModRM, s: number, v: string): void {
 
 /** PUSH as Cpu.push16/push32 do it (the value is read before the stack pointer moves). */
 function emitPush(e: Emitter, bits: number, value: string): void {
-  const v = e.local('p');
-  const sp = e.local('s');
+  const v = e.local('pv');
+  const sp = e.local('ps');
   const n = bits >> 3;
   e.line(`const ${v} = ${value}, ${sp} = ${e.ssBig ? `(r[4] - ${n}) | 0` : `(h[8] - ${n}) & 65535`};`);
   emitWrite(e, bits, SS, sp, v);
