@@ -1464,9 +1464,11 @@ describe('faults inside a hot block are delivered exactly as by the interpreter'
 
   it('#PF on a write to a read-only page by an ADD whose flags are dead afterwards', () => {
     // L: add [esi], eax ; add esi, 0x400 ; dec ecx ; jnz L ; hlt    (ring 3; the page at X read-only)
-    // The ADD's own flags are overwritten by the next ADD, so only the fault makes them visible.
+    // The ADD's own flags are overwritten by the next ADD, so only the fault makes them visible, and
+    // it must not: a read-modify-write that cannot write faults before changing anything (the
+    // pushed EFLAGS are those before the ADD).
     const code = [0x01, 0x06, 0x81, 0xc6, 0x00, 0x04, 0x00, 0x00, 0x49, 0x75, 0xf5, 0xf4];
-    const ms = trio((m) => {
+    const build = (m: Machine) => {
       setup32(m, { paged: true, ring3: true, readOnly: [X >>> 12] });
       writeLinear(m, L, Uint8Array.from(code));
       for (let j = 0; j < P; j++)
@@ -1475,10 +1477,16 @@ describe('faults inside a hot block are delivered exactly as by the interpreter'
       m.cpu.ecx = N;
       m.cpu.esi = X - 0x400 * (P - 1);
       m.cpu.eip = L;
-    });
+    };
+    const before = machine(false);
+    build(before);
+    before.cpu.run(4 * (P - 1)); // up to the faulting ADD
+    const flagsBefore = before.cpu.eflags;
+    const ms = trio(build);
     runAll(ms, 10_000, 'write fault');
     for (const m of ms) {
       const c = m.cpu;
+      expect(ring0Stack(m, 3)).toBe(flagsBefore);
       expect(c.eip).toBe(STUBS32 + 14 * 16 + 1);
       expect(c.instructionCount).toBe(4 * (P - 1) + 1 + 1);
       expect(c.cr2).toBe(X);

@@ -1169,6 +1169,22 @@ export class Cpu {
     this.linW8(lin + 3, v >> 24);
   }
 
+  /**
+   * The write checks of a read-modify-write, made before its read: the segment's (limit, writable)
+   * and then each page's write permission. An RMW instruction that cannot write faults before it
+   * changes anything, flags included, as on hardware (a #PF on a copy-on-write page must leave CF
+   * for the restarted ADC as it was).
+   */
+  checkWrite(s: number, off: number, len: number): void {
+    const lin = this.linW(s, off, len);
+    const page = lin >>> 12;
+    const o = lin & 0xfff;
+    if (this.tagW[page & TLB_MASK] === page && o <= 0x1000 - len) return;
+    const user = this.cpl === 3;
+    this.probeWrite(lin, user);
+    if (o > 0x1000 - len) this.probeWrite(((lin & ~0xfff) + 0x1000) | 0, user);
+  }
+
   /** Checks (through the page walk) that a write at `lin` would succeed; raises #PF if not. */
   probeWrite(lin: number, user: boolean): void {
     this.walk(lin, true, user, false);

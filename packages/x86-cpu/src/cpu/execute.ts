@@ -11,6 +11,7 @@ import { executeHot } from './hot.js';
 import {
   add,
   alu,
+  checkRmw,
   dec,
   decodeEA,
   getE8,
@@ -159,6 +160,7 @@ function executeOp(c: Cpu, op: number): void {
     case 0x38: {
       const m = modrm(c);
       const aop = op >> 3;
+      if (aop !== 7) checkRmw(c, m, 1);
       const r = alu(c, aop, getE8(c, m), getG8(c, m), 7);
       if (aop !== 7) setE8(c, m, r);
       return;
@@ -178,6 +180,7 @@ function executeOp(c: Cpu, op: number): void {
           const r = alu(c, aop, r32[m & 7], r32[(m >> 3) & 7], 31);
           if (aop !== 7) r32[m & 7] = r;
         } else {
+          if (aop !== 7) c.checkWrite(c.eaSeg, c.eaOff, 4);
           const r = alu(c, aop, c.rd32(c.eaSeg, c.eaOff), r32[(m >> 3) & 7], 31);
           if (aop !== 7) c.wr32(c.eaSeg, c.eaOff, r);
         }
@@ -185,6 +188,7 @@ function executeOp(c: Cpu, op: number): void {
         const r = alu(c, aop, r16[(m & 7) << 1], r16[((m >> 3) & 7) << 1], 15);
         if (aop !== 7) r16[(m & 7) << 1] = r;
       } else {
+        if (aop !== 7) c.checkWrite(c.eaSeg, c.eaOff, 2);
         const r = alu(c, aop, c.rd16(c.eaSeg, c.eaOff), r16[((m >> 3) & 7) << 1], 15);
         if (aop !== 7) c.wr16(c.eaSeg, c.eaOff, r);
       }
@@ -509,6 +513,7 @@ function executeOp(c: Cpu, op: number): void {
     case 0x82: {
       const m = modrm(c);
       const aop = (m >> 3) & 7;
+      if (aop !== 7) checkRmw(c, m, 1);
       const r = alu(c, aop, getE8(c, m), c.fetch8(), 7);
       if (aop !== 7) setE8(c, m, r);
       return;
@@ -523,6 +528,7 @@ function executeOp(c: Cpu, op: number): void {
           const r = alu(c, aop, r32[m & 7], b, 31);
           if (aop !== 7) r32[m & 7] = r;
         } else {
+          if (aop !== 7) c.checkWrite(c.eaSeg, c.eaOff, 4);
           const a = c.rd32(c.eaSeg, c.eaOff);
           const b = op === 0x81 ? c.fetch32() : (c.fetch8() << 24) >> 24;
           const r = alu(c, aop, a, b, 31);
@@ -533,6 +539,7 @@ function executeOp(c: Cpu, op: number): void {
         const r = alu(c, aop, r16[(m & 7) << 1], b, 15);
         if (aop !== 7) r16[(m & 7) << 1] = r;
       } else {
+        if (aop !== 7) c.checkWrite(c.eaSeg, c.eaOff, 2);
         const a = c.rd16(c.eaSeg, c.eaOff);
         const b = op === 0x81 ? c.fetch16() : ((c.fetch8() << 24) >> 24) & 0xffff;
         const r = alu(c, aop, a, b, 15);
@@ -769,6 +776,7 @@ function executeOp(c: Cpu, op: number): void {
     case 0xd0:
     case 0xd2: {
       const m = modrm(c);
+      checkRmw(c, m, 1);
       const v = getE8(c, m);
       const n = op === 0xc0 ? c.fetch8() : op === 0xd0 ? 1 : r8[4];
       setE8(c, m, shift(c, (m >> 3) & 7, v, n, 7));
@@ -778,6 +786,7 @@ function executeOp(c: Cpu, op: number): void {
     case 0xd1:
     case 0xd3: {
       const m = modrm(c);
+      checkRmw(c, m, c.o32 ? 4 : 2);
       const v = getEv(c, m);
       const n = op === 0xc1 ? c.fetch8() : op === 0xd1 ? 1 : r8[4];
       setEv(c, m, shift(c, (m >> 3) & 7, v, n, c.o32 ? 31 : 15));
@@ -1046,6 +1055,7 @@ function executeOp(c: Cpu, op: number): void {
     case 0xfe: {
       const m = modrm(c);
       const r = (m >> 3) & 7;
+      if (r <= 1) checkRmw(c, m, 1);
       if (r === 0) setE8(c, m, inc(c, getE8(c, m), 7));
       else if (r === 1) setE8(c, m, dec(c, getE8(c, m), 7));
       else c.fault(UD);
@@ -1159,6 +1169,7 @@ function group3(c: Cpu, s: number): void {
       return;
     }
     case 3: {
+      checkRmw(c, m, (s + 1) >> 3);
       if (s === 7) setE8(c, m, sub(c, 0, getE8(c, m), 7));
       else setEv(c, m, sub(c, 0, getEv(c, m), s));
       return;
@@ -1286,9 +1297,11 @@ function group5(c: Cpu): void {
   const op = (m >> 3) & 7;
   switch (op) {
     case 0:
+      checkRmw(c, m, c.o32 ? 4 : 2);
       setEv(c, m, inc(c, getEv(c, m), c.o32 ? 31 : 15));
       return;
     case 1:
+      checkRmw(c, m, c.o32 ? 4 : 2);
       setEv(c, m, dec(c, getEv(c, m), c.o32 ? 31 : 15));
       return;
     case 2: {

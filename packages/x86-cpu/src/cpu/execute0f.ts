@@ -7,6 +7,7 @@ import { type Cpu, GP, UD } from './cpu.js';
 import { execute0fExt } from './execute0fExt.js';
 import { CF, ZF } from './flags.js';
 import {
+  checkRmw,
   decodeEA,
   getE8,
   getE16,
@@ -125,6 +126,7 @@ export function execute0f(c: Cpu): void {
     }
     case 0xb0: {
       const m = modrm(c);
+      checkRmw(c, m, 1);
       const dst = getE8(c, m);
       sub(c, c.r8[0], dst, 7);
       if (c.r8[0] === dst) setE8(c, m, c.r8[(((m >> 3) & 3) << 2) | ((m >> 5) & 1)]);
@@ -136,6 +138,7 @@ export function execute0f(c: Cpu): void {
     }
     case 0xb1: {
       const m = modrm(c);
+      checkRmw(c, m, c.o32 ? 4 : 2);
       const dst = getEv(c, m);
       if (c.o32) {
         sub(c, r32[0], dst, 31);
@@ -206,6 +209,7 @@ export function execute0f(c: Cpu): void {
     }
     case 0xc0: {
       const m = modrm(c);
+      checkRmw(c, m, 1);
       const dst = getE8(c, m);
       const src = c.r8[(((m >> 3) & 3) << 2) | ((m >> 5) & 1)];
       const sum = (dst + src) & 0xff;
@@ -218,6 +222,7 @@ export function execute0f(c: Cpu): void {
     }
     case 0xc1: {
       const m = modrm(c);
+      checkRmw(c, m, c.o32 ? 4 : 2);
       const dst = getEv(c, m);
       const src = getGv(c, m);
       const s = c.o32 ? 31 : 15;
@@ -314,6 +319,7 @@ function bitOpImm(c: Cpu): void {
 }
 
 function applyBit(c: Cpu, m: number, kind: number, off: number): void {
+  if (kind !== 0) checkRmw(c, m, c.o32 ? 4 : 2);
   const v = getEv(c, m);
   const bit = (v >>> off) & 1;
   c.getFlags();
@@ -327,6 +333,7 @@ function shiftDouble(c: Cpu, op: number): void {
   const m = modrm(c);
   const count = (op & 1 ? c.r8[4] : c.fetch8()) & 31;
   if (count === 0) return;
+  checkRmw(c, m, c.o32 ? 4 : 2);
   const s = c.o32 ? 31 : 15;
   const bits = s + 1;
   const dst = getEv(c, m);

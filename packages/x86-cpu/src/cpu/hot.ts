@@ -76,6 +76,8 @@ function group1(c: Cpu, op: number): void {
   const m = c.fetch8();
   if (m < 0xc0) decodeEA(c, m);
   const aop = (m >> 3) & 7;
+  // A read-modify-write checks that it can write before it reads (Cpu.checkWrite).
+  if (aop !== 7 && m < 0xc0) c.checkWrite(c.eaSeg, c.eaOff, op & 1 ? (c.o32 ? 4 : 2) : 1);
   if (!(op & 1)) {
     const r = alu(c, aop, getE8(c, m), c.fetch8(), 7);
     if (aop !== 7) setE8(c, m, r);
@@ -119,6 +121,7 @@ function aluEvGv(c: Cpu, op: number): void {
       if (aop !== 7) r32[m & 7] = r;
     } else {
       decodeEA(c, m);
+      if (aop !== 7) c.checkWrite(c.eaSeg, c.eaOff, 4);
       const r = alu(c, aop, c.rd32(c.eaSeg, c.eaOff), r32[(m >> 3) & 7], 31);
       if (aop !== 7) c.wr32(c.eaSeg, c.eaOff, r);
     }
@@ -129,6 +132,7 @@ function aluEvGv(c: Cpu, op: number): void {
       if (aop !== 7) r16[(m & 7) << 1] = r;
     } else {
       decodeEA(c, m);
+      if (aop !== 7) c.checkWrite(c.eaSeg, c.eaOff, 2);
       const r = alu(c, aop, c.rd16(c.eaSeg, c.eaOff), r16[((m >> 3) & 7) << 1], 15);
       if (aop !== 7) c.wr16(c.eaSeg, c.eaOff, r);
     }

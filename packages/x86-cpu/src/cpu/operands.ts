@@ -81,6 +81,11 @@ export function modrm(c: Cpu): number {
   return m;
 }
 
+/** Before a read-modify-write of operand E (`size` bytes): the write's checks (Cpu.checkWrite). */
+export function checkRmw(c: Cpu, m: number, size: number): void {
+  if (m < 0xc0) c.checkWrite(c.eaSeg, c.eaOff, size);
+}
+
 export function getE8(c: Cpu, m: number): number {
   return m >= 0xc0 ? c.r8[BYTE_REG[m & 7]] : c.rd8(c.eaSeg, c.eaOff);
 }

@@ -406,7 +406,7 @@ function decodeModRM(by: Bytes, a32: boolean, segOv: number): ModRM | null {
  * segment's fast limit, TLB hit, not split across pages); everything else calls the interpreter's
  * accessor, which performs the full checks, and sets `hit` (it may have reached a device).
  */
-function emitRead(e: Emitter, bits: number, seg: number, off: string): string {
+function emitRead(e: Emitter, bits: number, seg: number, off: string, forWrite = false): string {
   const v = e.local('mr');
   const n = bits >> 3;
   const split = bits === 32 ? ' && x <= 4092' : bits === 16 ? ' && x !== 4095' : '';
@@ -416,9 +416,15 @@ function emitRead(e: Emitter, bits: number, seg: number, off: string): string {
       : bits === 16
         ? 'f[x] | (f[x + 1] << 8)'
         : 'f[x]';
+  // A read-modify-write takes the write's fast path (limit and tags) and otherwise makes the
+  // write's checks first (Cpu.checkWrite), as the interpreter does.
+  const fast = forWrite
+    ? `o + ${n - 1} <= wl[${seg}] && tw[t] === p`
+    : `o + ${n - 1} <= rl[${seg}] && tr[t] === p`;
+  const check = forWrite ? `c.checkWrite(${seg}, ${off}, ${n}); ` : '';
   e.line(
     `let ${v}; { const o = (${off}) >>> 0, l = (sb[${seg}] + o) | 0, p = l >>> 12, t = p & 4095, x = l & 4095; ` +
-      `if (o + ${n - 1} <= rl[${seg}] && tr[t] === p${split}) { const f = fr[t]; ${v} = ${load}; } else { ${v} = c.rd${bits}(${seg}, ${off}); hit = true; } }`,
+      `if (${fast}${split}) { const f = fr[t]; ${v} = ${load}; } else { ${check}${v} = c.rd${bits}(${seg}, ${off}); hit = true; } }`,
   );
   return v;
 }
@@ -448,6 +454,12 @@ function emitWrite(e: Emitter, bits: number, seg: number, off: string, value: st
 function readE(e: Emitter, m: ModRM, s: number): string {
   if (m.isReg) return regExpr(s, m.rm);
   return emitRead(e, SIZE_BITS[s], m.seg, `e${e.i}`);
+}
+
+/** Operand E read by a read-modify-write (its write's checks come first: Cpu.checkWrite). */
+function readRmwE(e: Emitter, m: ModRM, s: number): string {
+  if (m.isReg) return regExpr(s, m.rm);
+  return emitRead(e, SIZE_BITS[s], m.seg, `e${e.i}`, true);
 }
 
 function writeE(e: Emitter, m: ModRM, s: number, v: string): void {
@@ -693,7 +705,7 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
     const o = modrmOp(F_FULL, toE && aop !== 7, (e, m) => {
       const g = regExpr(sz, m.reg);
       if (toE) {
-        const r = emitAlu(e, aop, sz, readE(e, m, sz), g);
+        const r = emitAlu(e, aop, sz, aop === 7 ? readE(e, m, sz) : readRmwE(e, m, sz), g);
         if (aop !== 7) writeE(e, m, sz, r);
       } else {
         const r = emitAlu(e, aop, sz, g, readE(e, m, sz));
@@ -752,7 +764,7 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
       o.writes = !m.isReg && aop !== 7;
       o.emit = (e) => {
         bindEA(e, m);
-        const r = emitAlu(e, aop, sz, readE(e, m, sz), String(imm));
+        const r = emitAlu(e, aop, sz, aop === 7 ? readE(e, m, sz) : readRmwE(e, m, sz), String(imm));
         if (aop !== 7) writeE(e, m, sz, r);
       };
     });
@@ -853,7 +865,7 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
         o.writes = !m.isReg;
         o.emit = (e) => {
           bindEA(e, m);
-          const r = emitIncDec(e, reg === 1, sz, readE(e, m, sz));
+          const r = emitIncDec(e, reg === 1, sz, readRmwE(e, m, sz));
           writeE(e, m, sz, r);
         };
       });
@@ -990,7 +1002,7 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
         o.flags = F_FULL;
         o.emit = (e) => {
           bindEA(e, m);
-          writeE(e, m, sz, emitShift(e, kind, readE(e, m, sz), n, sz));
+          writeE(e, m, sz, emitShift(e, kind, readRmwE(e, m, sz), n, sz));
         };
       });
     }
@@ -1000,7 +1012,7 @@ function decodeOp(frame: Uint8Array, pos: number, eip: number, code32: boolean):
       o.flags = F_OPAQUE;
       o.emit = (e) => {
         bindEA(e, m);
-        writeE(e, m, sz, `shift(c, ${kind}, ${readE(e, m, sz)}, ${count}, ${sz})`);
+        writeE(e, m, sz, `shift(c, ${kind}, ${readRmwE(e, m, sz)}, ${count}, ${sz})`);
         e.prod = e.cfProd = null;
       };
     });
