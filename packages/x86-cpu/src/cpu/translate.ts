@@ -291,7 +291,6 @@ interface ModRM {
   isReg: boolean;
   seg: number;
   ea: string;
-  len: number;
 }
 
 /** Reads the little-endian bytes of the frame. */
@@ -322,6 +321,18 @@ class Bytes {
   }
 }
 
+/** Adds ModR/M's displacement (mod 1: 8-bit signed; mod 2: `wide` bytes) to `terms`; false past the page. */
+function displacement(by: Bytes, mod: number, wide: number, terms: string[]): boolean {
+  if (mod === 1) {
+    if (!by.has(1)) return false;
+    terms.push(String(by.s8()));
+  } else if (mod === 2) {
+    if (!by.has(wide)) return false;
+    terms.push(String(wide === 2 ? by.u16() : by.s32()));
+  }
+  return true;
+}
+
 /** Decodes ModR/M (and SIB and displacement) at the cursor; null if it runs past the page. */
 function decodeModRM(by: Bytes, a32: boolean, segOv: number): ModRM | null {
   if (!by.has(1)) return null;
@@ -329,7 +340,7 @@ function decodeModRM(by: Bytes, a32: boolean, segOv: number): ModRM | null {
   const mod = m >> 6;
   const reg = (m >> 3) & 7;
   const rm = m & 7;
-  if (mod === 3) return { reg, rm, isReg: true, seg: 0, ea: '', len: 1 };
+  if (mod === 3) return { reg, rm, isReg: true, seg: 0, ea: '' };
   let seg = DS;
   const terms: string[] = [];
   if (!a32) {
@@ -352,20 +363,13 @@ function decodeModRM(by: Bytes, a32: boolean, segOv: number): ModRM | null {
       terms.push(`h[${x << 1}]`);
       if (y >= 0) terms.push(`h[${y << 1}]`);
     }
-    if (mod === 1) {
-      if (!by.has(1)) return null;
-      terms.push(String(by.s8()));
-    } else if (mod === 2) {
-      if (!by.has(2)) return null;
-      terms.push(String(by.u16()));
-    }
+    if (!displacement(by, mod, 2, terms)) return null;
     return {
       reg,
       rm,
       isReg: false,
       seg: segOv >= 0 ? segOv : seg,
       ea: `(${terms.join(' + ')}) & 65535`,
-      len: 0,
     };
   }
   if (rm === 4) {
@@ -389,15 +393,9 @@ function decodeModRM(by: Bytes, a32: boolean, segOv: number): ModRM | null {
     terms.push(`r[${rm}]`);
     if (rm === 5) seg = SS;
   }
-  if (mod === 1) {
-    if (!by.has(1)) return null;
-    terms.push(String(by.s8()));
-  } else if (mod === 2) {
-    if (!by.has(4)) return null;
-    terms.push(String(by.s32()));
-  }
+  if (!displacement(by, mod, 4, terms)) return null;
   if (terms.length === 0) terms.push('0');
-  return { reg, rm, isReg: false, seg: segOv >= 0 ? segOv : seg, ea: `(${terms.join(' + ')}) | 0`, len: 0 };
+  return { reg, rm, isReg: false, seg: segOv >= 0 ? segOv : seg, ea: `(${terms.join(' + ')}) | 0` };
 }
 
 /**
