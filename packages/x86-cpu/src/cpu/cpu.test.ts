@@ -159,4 +159,21 @@ describe('Cpu (real mode)', () => {
     cpu.translateAfter = 255;
     expect(cpu.translateAfter).toBe(255);
   });
+
+  it('shifts SRC:DST right in a 16-bit SHRD (values recorded on a 386 by test386.asm)', () => {
+    // From test386-EE-reference.txt, "0FAC SHRD W" (shrd ax, dx, 8): AX, DX in; AX and CF/PF/ZF/SF out.
+    for (const [ax, dx, result, flags] of [
+      [0x0000, 0x0001, 0x0100, 0x04],
+      [0x0001, 0x8000, 0x0000, 0x44],
+      [0x8000, 0x0001, 0x0180, 0x00],
+      [0xffff, 0x0001, 0x01ff, 0x05],
+    ]) {
+      const m = testMachine();
+      loadReal(m, 0x1000, [0x0f, 0xac, 0xd0, 0x08, 0xf4]); // shrd ax, dx, 8 ; hlt
+      m.cpu.eax = ax;
+      m.cpu.edx = dx;
+      m.cpu.run(10);
+      expect([m.cpu.eax & 0xffff, m.cpu.eflags & 0xc5]).toEqual([result, flags]);
+    }
+  });
 });

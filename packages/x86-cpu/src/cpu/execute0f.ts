@@ -358,12 +358,10 @@ function shiftDouble(c: Cpu, op: number): void {
       r = Math.floor(sh / 2 ** 32) & 0xffff;
       cf = Math.floor(sh / 2 ** 48) & 1;
     } else {
+      // SHRD shifts SRC:DST right, so SRC's bits enter at the top of the result (then DST again).
       const wide = d * 2 ** 32 + sv * 65536 + d;
-      const lowWide = sv * 2 ** 32 + d * 65536 + sv;
-      void wide;
-      const sh = Math.floor(lowWide / 2 ** count);
-      r = sh & 0xffff;
-      cf = Math.floor(lowWide / 2 ** (count - 1)) & 1;
+      r = Math.floor(wide / 2 ** count) & 0xffff;
+      cf = Math.floor(wide / 2 ** (count - 1)) & 1;
     }
   }
   const mask = s === 31 ? -1 : 0xffff;
