@@ -20,7 +20,7 @@ import type { InterruptController } from '../interrupts.js';
 import { IoBus } from '../io.js';
 import { PhysicalMemory } from '../memory.js';
 import { PC } from '../platform/pc.js';
-import { PageBlocks } from './blocks.js';
+import { PageBlocks, REWRITES } from './blocks.js';
 import { Cpu } from './cpu.js';
 import { enterMode, type FuzzMode, fuzzMachine, rng } from './fuzzMachine.js';
 import type { CpuState } from './state.js';
@@ -1704,6 +1704,26 @@ describe('self-modifying code', () => {
     const ms = flat([0x89, 0x0d, ...le(L + 7, 4), 0x05, 0, 0, 0, 0, 0x49, 0x75, 0xf2, 0xf4]);
     runAll(ms, 10_000, 'same-pass patch, every pass');
     for (const m of ms) expect(m.cpu.eax).toBe((N * (N + 1)) / 2);
+  });
+
+  it('code rewritten on every pass stops being translated after REWRITES rewrites', () => {
+    // As above with 2,000 passes, translating at once: without the limit every pass would compile.
+    const passes = 2000;
+    const m = machine(true);
+    setup32(m, { paged: false, ring3: false });
+    writeLinear(m, L, Uint8Array.of(0x89, 0x0d, ...le(L + 7, 4), 0x05, 0, 0, 0, 0, 0x49, 0x75, 0xf2, 0xf4));
+    m.cpu.ecx = passes;
+    m.cpu.eip = L;
+    const before = statsNow();
+    m.cpu.run(10 * passes);
+    expect(m.cpu.stopReason).toBe('hlt');
+    expect(m.cpu.eax).toBe((passes * (passes + 1)) / 2);
+    const translations = statsNow().translations - before.translations;
+    expect(translations).toBeGreaterThan(0);
+    // Two addresses (the MOV's and the ADD's) go stale on every pass: without the limit this would be
+    // about two translations per pass, 4,000 in all.
+    expect(translations).toBeLessThanOrEqual(2 * REWRITES + 2);
+    expect(REWRITES).toBeLessThanOrEqual(8);
   });
 });
 

@@ -26,6 +26,8 @@ export class PageBlocks {
   blocks: (Block | undefined)[] = NO_BLOCKS;
   /** Interpreted instruction starts per offset, up to HOT. */
   readonly heat = new Uint8Array(4096);
+  /** Blocks at each offset found stale (their code rewritten), up to REWRITES. */
+  private readonly rewrites = new Uint8Array(4096);
 
   constructor(readonly frame: Uint8Array) {
     this.words = new Int32Array(frame.buffer, frame.byteOffset, 1024);
@@ -45,7 +47,18 @@ export class PageBlocks {
     this.blocks[off] = stored;
     return stored;
   }
+
+  /** The block at `off` found its code changed: drop it, or keep the address interpreted for good. */
+  stale(c: Cpu, off: number): void {
+    this.blocks[off] = ++this.rewrites[off] >= REWRITES ? untranslatable(c.ip, blockMode(c)) : undefined;
+  }
 }
+
+/**
+ * Code rewritten this often at one address stays on the interpreter: translating it again after
+ * every rewrite would cost more (a compile per rewrite) than it saves.
+ */
+export const REWRITES = 4;
 
 export class BlockCache {
   private readonly pages = new WeakMap<Uint8Array, PageBlocks>();

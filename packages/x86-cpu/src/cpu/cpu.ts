@@ -328,7 +328,7 @@ export class Cpu {
                     n = this.instructionCount;
                     continue;
                   }
-                  page.blocks[off] = undefined; // its code changed
+                  page.stale(this, off); // its code changed
                 }
               }
             }
