@@ -34,6 +34,7 @@ interface BootCliOptions {
   until?: string;
   json?: boolean;
   maxInstructions: string;
+  interpreter?: boolean;
 }
 
 function readInput(flag: string, path: string): Uint8Array {
@@ -186,6 +187,10 @@ export function bootCommand(io: CliIO): Command {
     .addOption(new Option('--until <point>', 'stop at this point of the boot').choices(['code32_start']))
     .option('--json', 'print one JSON object instead of text')
     .option('--max-instructions <n>', 'give up after this many instructions', '500000000')
+    .option(
+      '--interpreter',
+      'run every instruction on the interpreter (no block translation); same results, slower',
+    )
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
     .action((options: BootCliOptions) => {
@@ -202,6 +207,11 @@ export function bootCommand(io: CliIO): Command {
         cmdline: options.cmdline,
         ramSize,
         maxInstructions,
+        configure: options.interpreter
+          ? (pc) => {
+              pc.cpu.translateBlocks = false;
+            }
+          : undefined,
       });
       const kernelRuns = result.reached && !options.until && !options.kernel;
       const kernelBoot = kernelRuns ? bootKernel(result, kernel, initrd, options.cmdline) : null;

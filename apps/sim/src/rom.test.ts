@@ -53,6 +53,19 @@ describe('k-sim rom', () => {
     expect(lines.at(-1)).toMatch(/^POST FF, stopped at hlt after \d+ instructions$/);
   });
 
+  it('gives the same output and instruction count with --interpreter (no block translation)', async () => {
+    for (const name of ['timer.bin', 'paging.bin']) {
+      const translated = capture();
+      const interpreted = capture();
+      const rom = join(roms, name);
+      expect(await run(['rom', rom, '--expect-post', '0xFF'], translated.io)).toBe(0);
+      expect(await run(['rom', rom, '--expect-post', '0xFF', '--interpreter'], interpreted.io)).toBe(0);
+      expect(interpreted.err.join('')).toBe(translated.err.join(''));
+      expect(interpreted.bytes).toEqual(translated.bytes);
+      expect(translated.err.join('')).toMatch(/POST FF, stopped at hlt after \d+ instructions/);
+    }
+  });
+
   it('passes out-port bytes through unchanged and honours --post-port/--out-port', async () => {
     const file = tinyRom();
     const a = capture();

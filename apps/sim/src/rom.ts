@@ -34,6 +34,7 @@ interface RomOptions {
   maxInstructions: number;
   trace?: boolean;
   traceLimit: number;
+  interpreter?: boolean;
   expectPost?: number;
   mem: string;
 }
@@ -75,6 +76,10 @@ export function romCommand(io: RomIO): Command {
       parseNumber('--expect-post', 0xff, '0xFF'),
     )
     .option('--mem <size>', 'RAM size, e.g. 16M', '16M')
+    .option(
+      '--interpreter',
+      'run every instruction on the interpreter (no block translation); same results, slower',
+    )
     .action((file: string, options: RomOptions) => {
       let rom: Uint8Array;
       try {
@@ -123,6 +128,11 @@ export function romCommand(io: RomIO): Command {
             }
           : undefined,
         traceLimit: options.traceLimit,
+        setup: options.interpreter
+          ? (pc) => {
+              pc.cpu.translateBlocks = false;
+            }
+          : undefined,
       });
       flush();
       const ok = options.expectPost === undefined || result.postCode === options.expectPost;
