@@ -11,8 +11,9 @@
 // - Flags stay lazy. A flag-producing instruction stores the lazy state (`lop la lb lr ls lazyMask`)
 //   only when a later reader could observe it: a fault, an interpreter call, a runtime flag read or
 //   the block's end; readers inside the block evaluate conditions from the producer's locals.
-// - Before an instruction that can fault, the block records its EIP and the instructions retired,
-//   so a fault is delivered exactly as the interpreter delivers it.
+// - Before an instruction that can fault, the block notes which one it is; its catch then sets the
+//   instruction's EIP and the instructions retired before it, so a fault is delivered exactly as
+//   the interpreter delivers it.
 // - Blocks never cross a 4 KiB page, are looked up by host frame and offset (blocks.ts), and check on
 //   every entry that their code bytes are unchanged, so any write to code — by the guest, a device
 //   or the host — is seen. Inside a block, a write that lands in the block's own frame (or goes
@@ -60,7 +61,7 @@ const F_FULL = 1; // ALU producer: writes all six (ADC/SBB also read CF)
 const F_INCDEC = 2; // INC/DEC: writes all but CF, which passes through
 const F_OPAQUE = 3; // interpreter or helper call: reads and writes flags at run time
 const F_READ = 4; // condition reader that stays in the block (SETcc, CMOVcc)
-const F_EXIT = 5; // condition reader that may leave the block (Jcc, LOOPcc): everything is live
+const F_EXIT = 5; // branch that may leave the block (Jcc, LOOP): everything is live there
 
 /**
  * A flag producer's locals: operands `a` `b`, result `r` (masked to the size), carry-in `cin`
