@@ -20,9 +20,12 @@ import {
   getEv,
   getG8,
   getGv,
+  imul,
+  imulHigh32,
   inc,
   logic,
   modrm,
+  mulHigh32,
   resultFlags,
   SIGN,
   setE8,
@@ -1110,43 +1113,6 @@ export function writeFlags(c: Cpu, v: number, mask: number): void {
   changeable &= mask;
   c.setFlags((old & ~changeable) | (v & changeable));
   c.refreshAttention();
-}
-
-function imul(c: Cpu, a: number, b: number): number {
-  if (c.o32) {
-    const lo = Math.imul(a, b);
-    const over = imulHigh32(a, b) !== lo >> 31 ? 1 : 0;
-    resultFlags(c, lo, 31, over, over);
-    return lo;
-  }
-  const p = ((a << 16) >> 16) * ((b << 16) >> 16);
-  const r = p & 0xffff;
-  const over = p !== (r << 16) >> 16 ? 1 : 0;
-  resultFlags(c, r, 15, over, over);
-  return r;
-}
-
-/** High 32 bits of the signed 64-bit product a*b, from exact 16-bit partial products. */
-function imulHigh32(a: number, b: number): number {
-  const al = a & 0xffff;
-  const ah = a >> 16;
-  const bl = b & 0xffff;
-  const bh = b >> 16;
-  const t = al * bl;
-  const m1 = ah * bl + (t >>> 16);
-  const m2 = al * bh + (m1 & 0xffff);
-  return (ah * bh + Math.floor(m1 / 65536) + Math.floor(m2 / 65536)) | 0;
-}
-
-function mulHigh32(a: number, b: number): number {
-  const al = a & 0xffff;
-  const ah = a >>> 16;
-  const bl = b & 0xffff;
-  const bh = b >>> 16;
-  const t = al * bl;
-  const m1 = ah * bl + (t >>> 16);
-  const m2 = al * bh + (m1 & 0xffff);
-  return (ah * bh + Math.floor(m1 / 65536) + Math.floor(m2 / 65536)) | 0;
 }
 
 function group3(c: Cpu, s: number): void {

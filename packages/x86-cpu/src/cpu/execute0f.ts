@@ -14,6 +14,7 @@ import {
   getE32,
   getEv,
   getGv,
+  imul,
   logic,
   modrm,
   resultFlags,
@@ -109,19 +110,7 @@ export function execute0f(c: Cpu): void {
       return;
     case 0xaf: {
       const m = modrm(c);
-      if (c.o32) {
-        const a = r32[(m >> 3) & 7];
-        const b = getE32(c, m);
-        const lo = Math.imul(a, b);
-        const over = imulHigh(a, b) !== lo >> 31 ? 1 : 0;
-        resultFlags(c, lo, 31, over, over);
-        r32[(m >> 3) & 7] = lo;
-      } else {
-        const p = ((r16[((m >> 3) & 7) << 1] << 16) >> 16) * ((getE16(c, m) << 16) >> 16);
-        const over = p !== (p << 16) >> 16 ? 1 : 0;
-        resultFlags(c, p & 0xffff, 15, over, over);
-        r16[((m >> 3) & 7) << 1] = p;
-      }
+      setGv(c, m, imul(c, getGv(c, m), getEv(c, m)));
       return;
     }
     case 0xb0: {
@@ -265,17 +254,6 @@ function subAddFlags(c: Cpu, a: number, b: number, s: number): number {
   c.ls = s;
   c.lazyMask = 0x8d5;
   return r;
-}
-
-function imulHigh(a: number, b: number): number {
-  const al = a & 0xffff;
-  const ah = a >> 16;
-  const bl = b & 0xffff;
-  const bh = b >> 16;
-  const t = al * bl;
-  const m1 = ah * bl + (t >>> 16);
-  const m2 = al * bh + (m1 & 0xffff);
-  return (ah * bh + Math.floor(m1 / 65536) + Math.floor(m2 / 65536)) | 0;
 }
 
 function cpuid(c: Cpu): void {

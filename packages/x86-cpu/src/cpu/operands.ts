@@ -256,6 +256,45 @@ export function resultFlags(c: Cpu, r: number, s: number, cf: number, of: number
   c.lazyMask = SF | ZF | PF;
 }
 
+/** IMUL with a truncated result (69, 6B, 0F AF) by operand size: CF = OF = the product did not fit. */
+export function imul(c: Cpu, a: number, b: number): number {
+  if (c.o32) {
+    const lo = Math.imul(a, b);
+    const over = imulHigh32(a, b) !== lo >> 31 ? 1 : 0;
+    resultFlags(c, lo, 31, over, over);
+    return lo;
+  }
+  const p = ((a << 16) >> 16) * ((b << 16) >> 16);
+  const r = p & 0xffff;
+  const over = p !== (r << 16) >> 16 ? 1 : 0;
+  resultFlags(c, r, 15, over, over);
+  return r;
+}
+
+/** High 32 bits of the signed 64-bit product a*b, from exact 16-bit partial products. */
+export function imulHigh32(a: number, b: number): number {
+  const al = a & 0xffff;
+  const ah = a >> 16;
+  const bl = b & 0xffff;
+  const bh = b >> 16;
+  const t = al * bl;
+  const m1 = ah * bl + (t >>> 16);
+  const m2 = al * bh + (m1 & 0xffff);
+  return (ah * bh + Math.floor(m1 / 65536) + Math.floor(m2 / 65536)) | 0;
+}
+
+/** High 32 bits of the unsigned 64-bit product a*b. */
+export function mulHigh32(a: number, b: number): number {
+  const al = a & 0xffff;
+  const ah = a >>> 16;
+  const bl = b & 0xffff;
+  const bh = b >>> 16;
+  const t = al * bl;
+  const m1 = ah * bl + (t >>> 16);
+  const m2 = al * bh + (m1 & 0xffff);
+  return (ah * bh + Math.floor(m1 / 65536) + Math.floor(m2 / 65536)) | 0;
+}
+
 /**
  * Shift/rotate group (C0/C1/D0-D3 `reg` field: ROL ROR RCL RCR SHL SHR SAL SAR) on an operand of
  * sign position `s`. The count is masked to 5 bits as on the 286 and later.
