@@ -408,7 +408,6 @@ function decodeModRM(by: Bytes, a32: boolean, segOv: number): ModRM | null {
 function emitRead(e: Emitter, bits: number, seg: number, off: string, forWrite = false): string {
   const v = e.local('mr');
   const n = bits >> 3;
-  const split = bits === 32 ? ' && x <= 4092' : bits === 16 ? ' && x !== 4095' : '';
   const load =
     bits === 32
       ? 'f[x] | (f[x + 1] << 8) | (f[x + 2] << 16) | (f[x + 3] << 24)'
@@ -417,15 +416,26 @@ function emitRead(e: Emitter, bits: number, seg: number, off: string, forWrite =
         : 'f[x]';
   // A read-modify-write takes the write's fast path (limit and tags) and otherwise makes the
   // write's checks first (Cpu.checkWrite), as the interpreter does.
-  const fast = forWrite
-    ? `o + ${n - 1} <= wl[${seg}] && tw[t] === p`
-    : `o + ${n - 1} <= rl[${seg}] && tr[t] === p`;
   const check = forWrite ? `c.checkWrite(${seg}, ${off}, ${n}); ` : '';
   e.line(
-    `let ${v}; { const o = (${off}) >>> 0, l = (sb[${seg}] + o) | 0, p = l >>> 12, t = p & 4095, x = l & 4095; ` +
-      `if (${fast}${split}) { const f = fr[t]; ${v} = ${load}; } else { ${check}${v} = c.rd${bits}(${seg}, ${off}); hit = true; } }`,
+    `let ${v}; { const ${tlbLocals(seg, off)}; ` +
+      `if (${tlbHit(bits, seg, forWrite)}) { const f = fr[t]; ${v} = ${load}; } else { ${check}${v} = c.rd${bits}(${seg}, ${off}); hit = true; } }`,
   );
   return v;
+}
+
+/** The locals of an inline TLB lookup: offset `o`, linear `l`, page `p`, TLB index `t`, page offset `x`. */
+function tlbLocals(seg: number, off: string): string {
+  return `o = (${off}) >>> 0, l = (sb[${seg}] + o) | 0, p = l >>> 12, t = p & 4095, x = l & 4095`;
+}
+
+/**
+ * The fast-path test of Cpu.linR/linW and lin8..32/linW8..32: the access ends within the segment's
+ * fast limit, the TLB holds the page for this kind of access, and it does not cross into the next page.
+ */
+function tlbHit(bits: number, seg: number, write: boolean): string {
+  const split = bits === 32 ? ' && x <= 4092' : bits === 16 ? ' && x !== 4095' : '';
+  return `o + ${(bits >> 3) - 1} <= ${write ? 'wl' : 'rl'}[${seg}] && ${write ? 'tw' : 'tr'}[t] === p${split}`;
 }
 
 /**
@@ -435,8 +445,6 @@ function emitRead(e: Emitter, bits: number, seg: number, off: string, forWrite =
  */
 function emitWrite(e: Emitter, bits: number, seg: number, off: string, value: string): void {
   const v = e.local('mw');
-  const n = bits >> 3;
-  const split = bits === 32 ? ' && x <= 4092' : bits === 16 ? ' && x !== 4095' : '';
   const store =
     bits === 32
       ? `f[x] = ${v}; f[x + 1] = ${v} >> 8; f[x + 2] = ${v} >> 16; f[x + 3] = ${v} >> 24;`
@@ -444,8 +452,8 @@ function emitWrite(e: Emitter, bits: number, seg: number, off: string, value: st
         ? `f[x] = ${v}; f[x + 1] = ${v} >> 8;`
         : `f[x] = ${v};`;
   e.line(
-    `{ const ${v} = ${value}, o = (${off}) >>> 0, l = (sb[${seg}] + o) | 0, p = l >>> 12, t = p & 4095, x = l & 4095; ` +
-      `if (o + ${n - 1} <= wl[${seg}] && tw[t] === p${split}) { const f = fr[t]; ${store} if (f === cf) hit = true; } else { c.wr${bits}(${seg}, ${off}, ${v}); hit = true; } }`,
+    `{ const ${v} = ${value}, ${tlbLocals(seg, off)}; ` +
+      `if (${tlbHit(bits, seg, true)}) { const f = fr[t]; ${store} if (f === cf) hit = true; } else { c.wr${bits}(${seg}, ${off}, ${v}); hit = true; } }`,
   );
 }
 
