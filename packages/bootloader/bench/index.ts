@@ -6,10 +6,10 @@
 //
 // Usage: pnpm --filter @k/bootloader bench [--runs 3] [--instructions 100000000]
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { PC } from '@k/x86-cpu';
 import { bootToCode32Start } from '../src/index.js';
+import { findStockKernel } from '../test/stock_kernel_path.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -18,15 +18,6 @@ function arg(name: string, fallback: string): string {
 
 const runs = Number(arg('--runs', '3'));
 const instructions = Number(arg('--instructions', '100000000'));
-
-function findKernel(): string | null {
-  const env = process.env.K_STOCK_KERNEL;
-  if (env) return existsSync(env) ? env : null;
-  const cache = fileURLToPath(new URL('../../../.cache/debian-kernel', import.meta.url));
-  if (!existsSync(cache)) return null;
-  const name = readdirSync(cache).find((f) => f.startsWith('vmlinuz-'));
-  return name ? `${cache}/${name}` : null;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -54,7 +45,7 @@ function measure(kernel: Uint8Array, translate: boolean): { mips: number; eip: n
   return { mips: (machine.cpu.instructionCount - start) / ms / 1000, eip: machine.cpu.eip };
 }
 
-const path = findKernel();
+const path = findStockKernel();
 if (!path) {
   console.log('no Debian kernel cached: run packages/bootloader/scripts/fetch-debian-kernel.sh (skipped)');
 } else {

@@ -2,23 +2,14 @@
 // through its own real-mode setup code to code32_start. The kernel comes from the git-ignored
 // cache that scripts/fetch-debian-kernel.sh fills (or from K_STOCK_KERNEL=path). When it is not
 // there the test fails, saying how to get it; K_SKIP_STOCK_KERNEL=1 skips it with a message.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type BootResult, bootToCode32Start, parseSetupHeader } from '../src/index.js';
+import { STOCK_KERNEL_CACHE as cache, findStockKernel } from './stock_kernel_path.js';
 
 const MIB = 1024 * 1024;
-const cache = join(__dirname, '../../../.cache/debian-kernel');
 
-function findKernel(): string | null {
-  const env = process.env.K_STOCK_KERNEL;
-  if (env) return existsSync(env) ? env : null;
-  if (!existsSync(cache)) return null;
-  const name = readdirSync(cache).find((f) => f.startsWith('vmlinuz-'));
-  return name ? join(cache, name) : null;
-}
-
-const path = findKernel();
+const path = findStockKernel();
 const skip = process.env.K_SKIP_STOCK_KERNEL === '1';
 if (skip) {
   console.warn('stock_kernel.test: K_SKIP_STOCK_KERNEL=1, skipping the Debian stock kernel boot tests');
