@@ -1134,12 +1134,7 @@ export class Cpu {
       f[o + 1] = v >> 8;
       return;
     }
-    if (o === 0xfff) {
-      // Probe both pages first so a fault on the second leaves memory unchanged.
-      const user = this.cpl === 3;
-      this.probeWrite(lin, user);
-      this.probeWrite(lin + 1, user);
-    }
+    if (o === 0xfff) this.probeSplitWrite(lin);
     this.linW8(lin, v);
     this.linW8(lin + 1, v >> 8);
   }
@@ -1156,13 +1151,7 @@ export class Cpu {
       f[o + 3] = v >> 24;
       return;
     }
-    if (o > 0xffc) {
-      // A split write: check both pages before writing either part, so a fault on the second page
-      // leaves memory unchanged. CR2 then holds the first byte of that page (SDM vol. 3 §4.7).
-      const user = this.cpl === 3;
-      this.probeWrite(lin, user);
-      this.probeWrite((lin + 4) & ~0xfff, user);
-    }
+    if (o > 0xffc) this.probeSplitWrite(lin);
     this.linW8(lin, v);
     this.linW8(lin + 1, v >> 8);
     this.linW8(lin + 2, v >> 16);
@@ -1179,10 +1168,19 @@ export class Cpu {
     const lin = this.linW(s, off, len);
     const page = lin >>> 12;
     const o = lin & 0xfff;
-    if (this.tagW[page & TLB_MASK] === page && o <= 0x1000 - len) return;
+    if (o > 0x1000 - len) this.probeSplitWrite(lin);
+    else if (this.tagW[page & TLB_MASK] !== page) this.probeWrite(lin, this.cpl === 3);
+  }
+
+  /**
+   * A write that crosses into the next page: checks both pages before either part is written, so a
+   * fault on the second leaves memory unchanged. CR2 then holds the first byte of that page (SDM
+   * vol. 3 §4.7).
+   */
+  private probeSplitWrite(lin: number): void {
     const user = this.cpl === 3;
     this.probeWrite(lin, user);
-    if (o > 0x1000 - len) this.probeWrite(((lin & ~0xfff) + 0x1000) | 0, user);
+    this.probeWrite(((lin & ~0xfff) + 0x1000) | 0, user);
   }
 
   /** Checks (through the page walk) that a write at `lin` would succeed; raises #PF if not. */
