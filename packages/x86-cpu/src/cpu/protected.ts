@@ -139,6 +139,23 @@ function checkCodeTarget(c: Cpu, sel: number): number {
   return dpl;
 }
 
+/**
+ * The checks RET far and IRET make on the return CS in protected mode (SDM vol. 2, RET and IRET):
+ * not null, a code segment in its table, RPL not below CPL, DPL equal to RPL (non-conforming) or
+ * at most RPL (conforming), present. Leaves the descriptor in dLo/dHi.
+ */
+function checkReturnCs(c: Cpu, sel: number): void {
+  const rpl = sel & 3;
+  const err = sel & 0xfffc;
+  if (err === 0) c.fault(GP, 0);
+  if (!fetchDesc(c, sel)) c.fault(GP, err);
+  const attr = descAttr(dHi);
+  const dpl = (attr >> 5) & 3;
+  if (rpl < c.cpl || (attr & 0x18) !== 0x18) c.fault(GP, err);
+  if (attr & 4 ? dpl > rpl : dpl !== rpl) c.fault(GP, err);
+  if (!(attr & 0x80)) c.fault(NP, err);
+}
+
 function checkLimit(c: Cpu, off: number): void {
   if (off >>> 0 > descLimit(dLo, dHi)) c.fault(GP, 0);
 }
@@ -399,15 +416,8 @@ export function retFar(c: Cpu, o32: boolean, imm: number): void {
     c.adjustSp(2 * w + imm);
     return;
   }
+  checkReturnCs(c, sel);
   const rpl = sel & 3;
-  const err = sel & 0xfffc;
-  if (err === 0) c.fault(GP, 0);
-  if (!fetchDesc(c, sel)) c.fault(GP, err);
-  const attr = descAttr(dHi);
-  const dpl = (attr >> 5) & 3;
-  if (rpl < c.cpl || (attr & 0x18) !== 0x18) c.fault(GP, err);
-  if (attr & 4 ? dpl > rpl : dpl !== rpl) c.fault(GP, err);
-  if (!(attr & 0x80)) c.fault(NP, err);
   const target = o32 ? ip | 0 : ip & 0xffff;
   checkLimit(c, target);
   const csLo = dLo;
@@ -483,15 +493,8 @@ export function iret(c: Cpu, o32: boolean): void {
     iretToV86(c, ip, sel, fl);
     return;
   }
+  checkReturnCs(c, sel);
   const rpl = sel & 3;
-  const err = sel & 0xfffc;
-  if (err === 0) c.fault(GP, 0);
-  if (!fetchDesc(c, sel)) c.fault(GP, err);
-  const attr = descAttr(dHi);
-  const dpl = (attr >> 5) & 3;
-  if (rpl < c.cpl || (attr & 0x18) !== 0x18) c.fault(GP, err);
-  if (attr & 4 ? dpl > rpl : dpl !== rpl) c.fault(GP, err);
-  if (!(attr & 0x80)) c.fault(NP, err);
   const target = o32 ? ip | 0 : ip & 0xffff;
   checkLimit(c, target);
   const csLo = dLo;
