@@ -3,9 +3,9 @@
 // far transfers and interrupts in protected.ts. The opcode table in opcodes.ts describes the same
 // encodings for the disassembler; opcodes.test.ts checks that both agree on instruction lengths.
 
-import { BP, BR, BYTE_REG, type Cpu, DE, GP, L_ADD, L_SUB, OFV, UD } from './cpu.js';
+import { BP, BR, BYTE_REG, type Cpu, DE, GP, L_SUB, OFV, UD } from './cpu.js';
 import { execute0f } from './execute0f.js';
-import { AC, AF, ARITH, CF, DF, ID, IF, IOPL, NT, OF, PF, SF, TF, VM, ZF } from './flags.js';
+import { AC, AF, CF, DF, ID, IF, IOPL, NT, OF, PF, SF, TF, VM, ZF } from './flags.js';
 import { executeFpu, fwait } from './fpu_instructions.js';
 import { executeHot } from './hot.js';
 import {
@@ -23,6 +23,7 @@ import {
   imul,
   imulHigh32,
   inc,
+  incDecReg,
   logic,
   modrm,
   mulHigh32,
@@ -308,29 +309,6 @@ function executeOp(c: Cpu, op: number): void {
     case 0x45:
     case 0x46:
     case 0x47:
-      {
-        // Inlined INC r16/r32 (hot in loops): CF is kept, the rest is lazy.
-        if (c.lazyMask & CF) c.fl = (c.fl & ~CF) | c.getCF();
-        let a: number;
-        let r: number;
-        if (c.o32) {
-          a = r32[op & 7];
-          r = (a + 1) | 0;
-          r32[op & 7] = r;
-          c.ls = 31;
-        } else {
-          a = r16[(op & 7) << 1];
-          r = (a + 1) & 0xffff;
-          r16[(op & 7) << 1] = r;
-          c.ls = 15;
-        }
-        c.lop = L_ADD;
-        c.la = a;
-        c.lb = 1;
-        c.lr = r;
-        c.lazyMask = ARITH & ~CF;
-      }
-      return;
     case 0x48:
     case 0x49:
     case 0x4a:
@@ -339,18 +317,8 @@ function executeOp(c: Cpu, op: number): void {
     case 0x4d:
     case 0x4e:
     case 0x4f:
-      if (c.o32) {
-        if (c.lazyMask & CF) c.fl = (c.fl & ~CF) | c.getCF();
-        const a = r32[op & 7];
-        const r = (a - 1) | 0;
-        c.lop = L_SUB;
-        c.la = a;
-        c.lb = 1;
-        c.lr = r;
-        c.ls = 31;
-        c.lazyMask = ARITH & ~CF;
-        r32[op & 7] = r;
-      } else r16[(op & 7) << 1] = dec(c, r16[(op & 7) << 1], 15);
+      // Reached with a prefix only: plain INC/DEC r run in hot.ts.
+      incDecReg(c, op);
       return;
     case 0x50:
     case 0x51:

@@ -7,6 +7,7 @@ import { type Cpu, GP, UD } from './cpu.js';
 import { execute0fExt } from './execute0fExt.js';
 import { CF, ZF } from './flags.js';
 import {
+  add,
   checkRmw,
   decodeEA,
   getE8,
@@ -15,7 +16,6 @@ import {
   getEv,
   getGv,
   imul,
-  logic,
   modrm,
   resultFlags,
   setE8,
@@ -201,10 +201,7 @@ export function execute0f(c: Cpu): void {
       checkRmw(c, m, 1);
       const dst = getE8(c, m);
       const src = c.r8[(((m >> 3) & 3) << 2) | ((m >> 5) & 1)];
-      const sum = (dst + src) & 0xff;
-      logic(c, 0, 7);
-      // Flags as ADD.
-      subAddFlags(c, dst, src, 7);
+      const sum = add(c, dst, src, 7);
       setE8(c, m, sum);
       c.r8[(((m >> 3) & 3) << 2) | ((m >> 5) & 1)] = dst;
       return;
@@ -215,7 +212,7 @@ export function execute0f(c: Cpu): void {
       const dst = getEv(c, m);
       const src = getGv(c, m);
       const s = c.o32 ? 31 : 15;
-      const sum = subAddFlags(c, dst, src, s);
+      const sum = add(c, dst, src, s);
       setEv(c, m, sum);
       setGv(c, m, dst);
       return;
@@ -242,18 +239,6 @@ export function execute0f(c: Cpu): void {
     default:
       execute0fExt(c, op);
   }
-}
-
-function subAddFlags(c: Cpu, a: number, b: number, s: number): number {
-  const mask = s === 31 ? -1 : (2 << s) - 1;
-  const r = (a + b) & mask;
-  c.lop = 0;
-  c.la = a;
-  c.lb = b;
-  c.lr = r;
-  c.ls = s;
-  c.lazyMask = 0x8d5;
-  return r;
 }
 
 function cpuid(c: Cpu): void {

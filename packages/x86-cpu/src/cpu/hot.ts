@@ -5,9 +5,9 @@
 // case in execute.ts (Intel SDM vol. 2, appendix A, table A-2), and returns false before consuming
 // anything for an opcode it does not handle.
 
-import { type Cpu, GP, L_ADD, L_LOGIC, L_SUB, UD } from './cpu.js';
-import { ARITH, CF, ZF } from './flags.js';
-import { alu, decodeEA, getE8, setE8 } from './operands.js';
+import { type Cpu, GP, L_SUB, UD } from './cpu.js';
+import { CF, ZF } from './flags.js';
+import { alu, decodeEA, getE8, incDecReg, setE8 } from './operands.js';
 import { CS } from './state.js';
 
 /** Executes `op` (already fetched, no prefix) if it is one of the hot opcodes; false otherwise. */
@@ -15,7 +15,7 @@ export function executeHot(c: Cpu, op: number): boolean {
   // Classified by bit tests rather than a switch: cheaper in V8 than a sparse case table.
   if (op >>> 4 === 7) return jcc(c, op);
   if (op >>> 4 === 4) {
-    incDec(c, op);
+    incDecReg(c, op);
     return true;
   }
   if ((op & 0xc5) === 0x01) {
@@ -155,32 +155,6 @@ function aluGvEv(c: Cpu, op: number): void {
     const r = alu(c, aop, r16[g], m >= 0xc0 ? r16[(m & 7) << 1] : c.rd16(c.eaSeg, c.eaOff), 15);
     if (aop !== 7) r16[g] = r;
   }
-}
-
-/** INC r / DEC r: CF is kept, the other arithmetic flags are lazy. */
-function incDec(c: Cpu, op: number): void {
-  const r32 = c.r32;
-  if (c.lazyMask & CF) c.fl = (c.fl & ~CF) | (c.lop === L_LOGIC ? 0 : c.getCF());
-  const d = op < 0x48 ? 1 : -1;
-  let a: number;
-  let r: number;
-  if (c.o32) {
-    a = r32[op & 7];
-    r = (a + d) | 0;
-    r32[op & 7] = r;
-    c.ls = 31;
-  } else {
-    const r16 = c.r16;
-    a = r16[(op & 7) << 1];
-    r = (a + d) & 0xffff;
-    r16[(op & 7) << 1] = r;
-    c.ls = 15;
-  }
-  c.lop = d === 1 ? L_ADD : L_SUB;
-  c.la = a;
-  c.lb = 1;
-  c.lr = r;
-  c.lazyMask = ARITH & ~CF;
 }
 
 /** Jcc rel8. */

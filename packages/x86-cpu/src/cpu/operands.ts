@@ -140,120 +140,117 @@ export const SIGN = (size: number) => (size === 1 ? 7 : size === 2 ? 15 : 31);
 export function alu(c: Cpu, op: number, a: number, b: number, s: number): number {
   const mask = s === 31 ? -1 : (2 << s) - 1;
   let r: number;
+  let lop: number;
   switch (op) {
     case 0:
       r = (a + b) & mask;
-      c.lop = L_ADD;
+      lop = L_ADD;
       break;
     case 1:
       r = (a | b) & mask;
-      c.lop = L_LOGIC;
+      lop = L_LOGIC;
       break;
     case 2: {
       const cin = c.getCF();
       r = (a + b + cin) & mask;
-      c.lop = L_ADC;
+      lop = L_ADC;
       c.lc = cin;
       break;
     }
     case 3: {
       const cin = c.getCF();
       r = (a - b - cin) & mask;
-      c.lop = L_SBB;
+      lop = L_SBB;
       c.lc = cin;
       break;
     }
     case 4:
       r = a & b & mask;
-      c.lop = L_LOGIC;
+      lop = L_LOGIC;
       break;
     case 5:
     case 7:
       r = (a - b) & mask;
-      c.lop = L_SUB;
+      lop = L_SUB;
       break;
     default:
       r = (a ^ b) & mask;
-      c.lop = L_LOGIC;
+      lop = L_LOGIC;
       break;
   }
+  setLazy(c, lop, a, b, r, s, ARITH);
+  return r;
+}
+
+/**
+ * Remembers an arithmetic result for the lazy flags (Cpu.getCF and friends derive them on demand):
+ * the operation kind, its operands and result, the sign-bit position and the flags it covers.
+ */
+export function setLazy(
+  c: Cpu,
+  lop: number,
+  a: number,
+  b: number,
+  r: number,
+  s: number,
+  covers: number,
+): void {
+  c.lop = lop;
   c.la = a;
   c.lb = b;
   c.lr = r;
   c.ls = s;
-  c.lazyMask = ARITH;
-  return r;
+  c.lazyMask = covers;
 }
 
 /** ADD with lazy flags. */
 export function add(c: Cpu, a: number, b: number, s: number): number {
   const r = s === 31 ? (a + b) | 0 : (a + b) & ((2 << s) - 1);
-  c.lop = L_ADD;
-  c.la = a;
-  c.lb = b;
-  c.lr = r;
-  c.ls = s;
-  c.lazyMask = ARITH;
+  setLazy(c, L_ADD, a, b, r, s, ARITH);
   return r;
 }
 
 /** SUB / CMP with lazy flags. */
 export function sub(c: Cpu, a: number, b: number, s: number): number {
   const r = s === 31 ? (a - b) | 0 : (a - b) & ((2 << s) - 1);
-  c.lop = L_SUB;
-  c.la = a;
-  c.lb = b;
-  c.lr = r;
-  c.ls = s;
-  c.lazyMask = ARITH;
+  setLazy(c, L_SUB, a, b, r, s, ARITH);
   return r;
 }
 
 /** Result flags of a logical operation: CF = OF = AF = 0, SF/ZF/PF from the result. */
 export function logic(c: Cpu, r: number, s: number): number {
-  c.lop = L_LOGIC;
-  c.lr = r;
-  c.la = 0;
-  c.lb = 0;
-  c.ls = s;
-  c.lazyMask = ARITH;
+  setLazy(c, L_LOGIC, 0, 0, r, s, ARITH);
   return r;
 }
 
-/** INC: like ADD 1 but CF is preserved. */
-export function inc(c: Cpu, a: number, s: number): number {
+/** INC (`d` = 1) or DEC (`d` = -1): like ADD/SUB 1, but CF is kept (materialised into EFLAGS first). */
+export function incDec(c: Cpu, a: number, s: number, d: number): number {
   if (c.lazyMask & CF) c.fl = (c.fl & ~CF) | c.getCF();
-  const r = s === 31 ? (a + 1) | 0 : (a + 1) & ((2 << s) - 1);
-  c.lop = L_ADD;
-  c.la = a;
-  c.lb = 1;
-  c.lr = r;
-  c.ls = s;
-  c.lazyMask = ARITH & ~CF;
+  const r = s === 31 ? (a + d) | 0 : (a + d) & ((2 << s) - 1);
+  setLazy(c, d === 1 ? L_ADD : L_SUB, a, 1, r, s, ARITH & ~CF);
   return r;
+}
+
+export function inc(c: Cpu, a: number, s: number): number {
+  return incDec(c, a, s, 1);
 }
 
 export function dec(c: Cpu, a: number, s: number): number {
-  if (c.lazyMask & CF) c.fl = (c.fl & ~CF) | c.getCF();
-  const r = s === 31 ? (a - 1) | 0 : (a - 1) & ((2 << s) - 1);
-  c.lop = L_SUB;
-  c.la = a;
-  c.lb = 1;
-  c.lr = r;
-  c.ls = s;
-  c.lazyMask = ARITH & ~CF;
-  return r;
+  return incDec(c, a, s, -1);
+}
+
+/** INC r / DEC r (40-4F) at the operand size. */
+export function incDecReg(c: Cpu, op: number): void {
+  const i = op & 7;
+  const d = op < 0x48 ? 1 : -1;
+  if (c.o32) c.r32[i] = incDec(c, c.r32[i], 31, d);
+  else c.r16[i << 1] = incDec(c, c.r16[i << 1], 15, d);
 }
 
 /** Sets CF, OF and AF eagerly and SF/ZF/PF lazily from `r` (shifts, multiplies, bit scans). */
 export function resultFlags(c: Cpu, r: number, s: number, cf: number, of: number): void {
   c.fl = (c.fl & ~(CF | OF | AF | SF | ZF | PF)) | (cf ? CF : 0) | (of ? OF : 0);
-  c.lop = L_LOGIC;
-  c.lr = r;
-  c.la = 0;
-  c.lb = 0;
-  c.ls = s;
-  c.lazyMask = SF | ZF | PF;
+  setLazy(c, L_LOGIC, 0, 0, r, s, SF | ZF | PF);
 }
 
 /** IMUL with a truncated result (69, 6B, 0F AF) by operand size: CF = OF = the product did not fit. */
