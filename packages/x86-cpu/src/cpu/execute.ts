@@ -3,11 +3,11 @@
 // far transfers and interrupts in protected.ts. The opcode table in opcodes.ts describes the same
 // encodings for the disassembler; opcodes.test.ts checks that both agree on instruction lengths.
 
-import { BP, BR, BYTE_REG, type Cpu, DE, GP, L_SUB, OFV, UD } from './cpu.js';
+import { BP, BR, BYTE_REG, type Cpu, DE, GP, OFV, UD } from './cpu.js';
 import { execute0f } from './execute0f.js';
 import { AC, AF, CF, DF, ID, IF, IOPL, NT, OF, PF, SF, TF, VM, ZF } from './flags.js';
 import { executeFpu, fwait } from './fpu_instructions.js';
-import { executeHot } from './hot.js';
+import { aluEvGv, aluGvEv, executeHot, group1, jcc, jmpShort, movEbIb } from './hot.js';
 import {
   add,
   alu,
@@ -176,28 +176,9 @@ function executeOp(c: Cpu, op: number): void {
     case 0x21:
     case 0x29:
     case 0x31:
-    case 0x39: {
-      const m = modrm(c);
-      const aop = op >> 3;
-      if (c.o32) {
-        if (m >= 0xc0) {
-          const r = alu(c, aop, r32[m & 7], r32[(m >> 3) & 7], 31);
-          if (aop !== 7) r32[m & 7] = r;
-        } else {
-          if (aop !== 7) c.checkWrite(c.eaSeg, c.eaOff, 4);
-          const r = alu(c, aop, c.rd32(c.eaSeg, c.eaOff), r32[(m >> 3) & 7], 31);
-          if (aop !== 7) c.wr32(c.eaSeg, c.eaOff, r);
-        }
-      } else if (m >= 0xc0) {
-        const r = alu(c, aop, r16[(m & 7) << 1], r16[((m >> 3) & 7) << 1], 15);
-        if (aop !== 7) r16[(m & 7) << 1] = r;
-      } else {
-        if (aop !== 7) c.checkWrite(c.eaSeg, c.eaOff, 2);
-        const r = alu(c, aop, c.rd16(c.eaSeg, c.eaOff), r16[((m >> 3) & 7) << 1], 15);
-        if (aop !== 7) c.wr16(c.eaSeg, c.eaOff, r);
-      }
+    case 0x39:
+      aluEvGv(c, op);
       return;
-    }
     case 0x02:
     case 0x0a:
     case 0x12:
@@ -219,20 +200,9 @@ function executeOp(c: Cpu, op: number): void {
     case 0x23:
     case 0x2b:
     case 0x33:
-    case 0x3b: {
-      const m = modrm(c);
-      const aop = op >> 3;
-      if (c.o32) {
-        const g = (m >> 3) & 7;
-        const r = alu(c, aop, r32[g], getE32(c, m), 31);
-        if (aop !== 7) r32[g] = r;
-      } else {
-        const g = ((m >> 3) & 7) << 1;
-        const r = alu(c, aop, r16[g], getE16(c, m), 15);
-        if (aop !== 7) r16[g] = r;
-      }
+    case 0x3b:
+      aluGvEv(c, op);
       return;
-    }
     case 0x04:
     case 0x0c:
     case 0x14:
@@ -458,66 +428,17 @@ function executeOp(c: Cpu, op: number): void {
     case 0x7c:
     case 0x7d:
     case 0x7e:
-    case 0x7f: {
-      const d = (c.fetch8() << 24) >> 24;
-      let take: boolean;
-      if ((op & 0xe) === 4 && c.lazyMask & ZF) {
-        // JZ/JNZ after a lazy result: test the remembered result directly.
-        const zero = (c.ls === 31 ? c.lr : c.lr & ((2 << c.ls) - 1)) === 0;
-        take = op === 0x74 ? zero : !zero;
-      } else if ((op & 0xe) === 2 && c.lazyMask & CF && c.lop === L_SUB) {
-        // JB/JNB after SUB/CMP: the borrow is an unsigned compare of the operands.
-        const mask = c.ls === 31 ? -1 : (2 << c.ls) - 1;
-        const below = (c.la & mask) >>> 0 < (c.lb & mask) >>> 0;
-        take = op === 0x72 ? below : !below;
-      } else take = c.cond(op & 15);
-      if (take) {
-        const t = c.o32 ? (c.ip + d) | 0 : (c.ip + d) & 0xffff;
-        if (t >>> 0 > c.segLimit[CS]) c.fault(GP, 0);
-        c.ip = t;
-      }
+    case 0x7f:
+      jcc(c, op);
       return;
-    }
 
     // ---- group 1: ALU Eb/Ev with an immediate --------------------------------------------
     case 0x80:
-    case 0x82: {
-      const m = modrm(c);
-      const aop = (m >> 3) & 7;
-      if (aop !== 7) checkRmw(c, m, 1);
-      const r = alu(c, aop, getE8(c, m), c.fetch8(), 7);
-      if (aop !== 7) setE8(c, m, r);
-      return;
-    }
     case 0x81:
-    case 0x83: {
-      const m = modrm(c);
-      const aop = (m >> 3) & 7;
-      if (c.o32) {
-        if (m >= 0xc0) {
-          const b = op === 0x81 ? c.fetch32() : (c.fetch8() << 24) >> 24;
-          const r = alu(c, aop, r32[m & 7], b, 31);
-          if (aop !== 7) r32[m & 7] = r;
-        } else {
-          if (aop !== 7) c.checkWrite(c.eaSeg, c.eaOff, 4);
-          const a = c.rd32(c.eaSeg, c.eaOff);
-          const b = op === 0x81 ? c.fetch32() : (c.fetch8() << 24) >> 24;
-          const r = alu(c, aop, a, b, 31);
-          if (aop !== 7) c.wr32(c.eaSeg, c.eaOff, r);
-        }
-      } else if (m >= 0xc0) {
-        const b = op === 0x81 ? c.fetch16() : ((c.fetch8() << 24) >> 24) & 0xffff;
-        const r = alu(c, aop, r16[(m & 7) << 1], b, 15);
-        if (aop !== 7) r16[(m & 7) << 1] = r;
-      } else {
-        if (aop !== 7) c.checkWrite(c.eaSeg, c.eaOff, 2);
-        const a = c.rd16(c.eaSeg, c.eaOff);
-        const b = op === 0x81 ? c.fetch16() : ((c.fetch8() << 24) >> 24) & 0xffff;
-        const r = alu(c, aop, a, b, 15);
-        if (aop !== 7) c.wr16(c.eaSeg, c.eaOff, r);
-      }
+    case 0x82:
+    case 0x83:
+      group1(c, op);
       return;
-    }
     case 0x84: {
       const m = modrm(c);
       logic(c, getE8(c, m) & getG8(c, m), 7);
@@ -781,13 +702,9 @@ function executeOp(c: Cpu, op: number): void {
       loadFarPointer(c, m, op === 0xc4 ? ES : DS);
       return;
     }
-    case 0xc6: {
-      const m = c.fetch8();
-      if ((m & 0x38) !== 0) c.fault(UD);
-      if (m < 0xc0) decodeEA(c, m);
-      setE8(c, m, c.fetch8());
+    case 0xc6:
+      movEbIb(c);
       return;
-    }
     case 0xc7: {
       const m = c.fetch8();
       if ((m & 0x38) !== 0) c.fault(UD);
@@ -948,13 +865,9 @@ function executeOp(c: Cpu, op: number): void {
       jmpFar(c, sel, off);
       return;
     }
-    case 0xeb: {
-      const d = (c.fetch8() << 24) >> 24;
-      const t = c.o32 ? (c.ip + d) | 0 : (c.ip + d) & 0xffff;
-      if (t >>> 0 > c.segLimit[CS]) c.fault(GP, 0);
-      c.ip = t;
+    case 0xeb:
+      jmpShort(c);
       return;
-    }
     case 0xec:
       checkIo(c, r16[4], 1);
       r8[0] = c.io.in8(r16[4]);

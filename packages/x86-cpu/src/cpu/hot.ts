@@ -1,9 +1,10 @@
 // The fast path of the interpreter: the one-byte opcodes that dominate loops (ALU Ev,Gv / Gv,Ev,
 // group 1 immediates, INC/DEC r, Jcc rel8, MOV Ev,Gv / Gv,Ev / r,imm / Eb,imm8, JMP rel8) without
 // prefixes. It is small so that V8 inlines it, with the opcode fetch, into one compiled unit and
-// skips the large frame of the general `executeOp`; every case here has the same semantics as its
-// case in execute.ts (Intel SDM vol. 2, appendix A, table A-2), and returns false before consuming
-// anything for an opcode it does not handle.
+// skips the large frame of the general `executeOp`. The functions here are also the only
+// implementation of those opcodes: execute.ts calls them for the prefixed forms (Intel SDM vol. 2,
+// appendix A, table A-2). `executeHot` returns false before consuming anything for an opcode it
+// does not handle.
 
 import { type Cpu, GP, L_SUB, UD } from './cpu.js';
 import { CF, ZF } from './flags.js';
@@ -53,26 +54,34 @@ export function executeHot(c: Cpu, op: number): boolean {
     return true;
   }
   if (op === 0xc6) {
-    // MOV Eb, imm8 (reg field must be 0).
-    const m = c.fetch8();
-    if ((m & 0x38) !== 0) c.fault(UD);
-    if (m < 0xc0) decodeEA(c, m);
-    setE8(c, m, c.fetch8());
+    movEbIb(c);
     return true;
   }
   if (op === 0xeb) {
-    // JMP rel8.
-    const d = (c.fetch8() << 24) >> 24;
-    const t = c.o32 ? (c.ip + d) | 0 : (c.ip + d) & 0xffff;
-    if (t >>> 0 > c.segLimit[CS]) c.fault(GP, 0);
-    c.ip = t;
+    jmpShort(c);
     return true;
   }
   return false;
 }
 
+/** MOV Eb, imm8 (C6; the reg field must be 0). */
+export function movEbIb(c: Cpu): void {
+  const m = c.fetch8();
+  if ((m & 0x38) !== 0) c.fault(UD);
+  if (m < 0xc0) decodeEA(c, m);
+  setE8(c, m, c.fetch8());
+}
+
+/** JMP rel8 (EB). */
+export function jmpShort(c: Cpu): void {
+  const d = (c.fetch8() << 24) >> 24;
+  const t = c.o32 ? (c.ip + d) | 0 : (c.ip + d) & 0xffff;
+  if (t >>> 0 > c.segLimit[CS]) c.fault(GP, 0);
+  c.ip = t;
+}
+
 /** Group 1: ALU Eb,Ib (80, and its alias 82), Ev,Iz (81), Ev,Ib sign-extended (83). */
-function group1(c: Cpu, op: number): void {
+export function group1(c: Cpu, op: number): void {
   const m = c.fetch8();
   if (m < 0xc0) decodeEA(c, m);
   const aop = (m >> 3) & 7;
@@ -111,7 +120,7 @@ function group1(c: Cpu, op: number): void {
 }
 
 /** ALU Ev,Gv. */
-function aluEvGv(c: Cpu, op: number): void {
+export function aluEvGv(c: Cpu, op: number): void {
   const r32 = c.r32;
   const m = c.fetch8();
   const aop = op >> 3;
@@ -140,7 +149,7 @@ function aluEvGv(c: Cpu, op: number): void {
 }
 
 /** ALU Gv,Ev. */
-function aluGvEv(c: Cpu, op: number): void {
+export function aluGvEv(c: Cpu, op: number): void {
   const r32 = c.r32;
   const m = c.fetch8();
   const aop = op >> 3;
@@ -158,7 +167,7 @@ function aluGvEv(c: Cpu, op: number): void {
 }
 
 /** Jcc rel8. */
-function jcc(c: Cpu, op: number): boolean {
+export function jcc(c: Cpu, op: number): boolean {
   const d = (c.fetch8() << 24) >> 24;
   let take: boolean;
   if ((op & 0xe) === 4 && c.lazyMask & ZF) {
