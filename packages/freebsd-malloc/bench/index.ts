@@ -4,7 +4,7 @@
 // here, as in FreeBSD-CURRENT's GENERIC). Prints medians.
 import { PageAllocator } from '@k/page-alloc';
 import { PhysicalMemory } from '@k/x86-cpu';
-import { Bench } from 'tinybench';
+import { pairBench } from '../../../bench/pairs.js';
 import { mixedTrace, replay } from '../../../bench/traces.js';
 import { FreeBSDMalloc, M_WAITOK, UMA_ALIGN_PTR } from '../src/index.js';
 
@@ -14,13 +14,7 @@ const ptrs = new Float64Array(trace.slots);
 const BATCH = 10_000;
 const held = new Float64Array(BATCH);
 
-const bench = new Bench({ time: 1000, iterations: 10, warmupTime: 200, warmupIterations: 2 });
-const pairs: Record<string, number> = {};
-
-function task(name: string, n: number, fn: () => void): void {
-  pairs[name] = n;
-  bench.add(name, fn);
-}
+const { task, run } = pairBench();
 
 for (const invariants of [false, true]) {
   const pages = new PageAllocator({ memory: new PhysicalMemory(256 * MiB) });
@@ -52,14 +46,4 @@ for (const invariants of [false, true]) {
   });
 }
 
-await bench.run();
-const rows: Record<string, string>[] = [];
-for (const t of bench.tasks) {
-  const ms = t.result?.latency.p50 ?? Number.NaN;
-  rows.push({
-    task: t.name,
-    'median ms/iter': ms.toFixed(3),
-    'median pairs/s': `${(pairs[t.name] / (ms / 1000) / 1e6).toFixed(2)} M`,
-  });
-}
-console.table(rows);
+await run();

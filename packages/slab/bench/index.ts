@@ -3,7 +3,7 @@
 import { GFP_KERNEL, PageAllocator } from '@k/page-alloc';
 import { PhysicalMemory } from '@k/x86-cpu';
 import { MemPool } from '@thi.ng/malloc';
-import { Bench } from 'tinybench';
+import { pairBench } from '../../../bench/pairs.js';
 import { mixedTrace, replay } from '../../../bench/traces.js';
 import { SlabAllocator } from '../src/index.js';
 
@@ -19,13 +19,7 @@ const pool = new MemPool({ size: 64 * MiB });
 const BATCH = 10_000;
 const held = new Float64Array(BATCH);
 
-const bench = new Bench({ time: 1000, iterations: 10, warmupTime: 200, warmupIterations: 2 });
-const pairs: Record<string, number> = {};
-
-function task(name: string, n: number, fn: () => void): void {
-  pairs[name] = n;
-  bench.add(name, fn);
-}
+const { task, run } = pairBench();
 
 task('kmem_cache_alloc+free (64 B, one at a time)', BATCH, () => {
   for (let i = 0; i < BATCH; i++) slab.kmem_cache_free(cache, slab.kmem_cache_alloc(cache, GFP_KERNEL));
@@ -61,18 +55,6 @@ task('mixed trace: @thi.ng/malloc', trace.allocs, () => {
   );
 });
 
-await bench.run();
-const rows: Record<string, string>[] = [];
-const rate: Record<string, number> = {};
-for (const t of bench.tasks) {
-  const ms = t.result?.latency.p50 ?? Number.NaN;
-  rate[t.name] = pairs[t.name] / (ms / 1000);
-  rows.push({
-    task: t.name,
-    'median ms/iter': ms.toFixed(3),
-    'median pairs/s': `${(rate[t.name] / 1e6).toFixed(2)} M`,
-  });
-}
-console.table(rows);
+const rate = await run();
 const ratio = rate['mixed trace: kmalloc/kfree'] / rate['mixed trace: @thi.ng/malloc'];
 console.log(`mixed trace: @k/slab is ${ratio.toFixed(2)}x @thi.ng/malloc`);
