@@ -128,20 +128,14 @@ export class UserAccess {
     n = this.length(n, 'copy_from_user');
     const dst = this.kernelBuffer(to, n, 'copy_from_user');
     from >>>= 0;
-    let done = 0;
-    if (this.access_ok(from, n)) {
-      while (done < n) {
-        const va = from + done;
-        const pa = this.user_translate(va, false);
-        if (pa < 0) break;
-        const chunk = Math.min(n - done, PAGE_SIZE - (va & 0xfff));
-        const off = pa & 0xfff;
-        const frame = this.memory.frameForRead(pa).subarray(off, off + chunk);
-        if (typeof dst === 'number') this.memory.writeBytes(dst + done, frame);
-        else dst.set(frame, done);
-        done += chunk;
-      }
-    }
+    const done = !this.access_ok(from, n)
+      ? 0
+      : this.walkUser(from, n, false, (pa, at, chunk) => {
+          const off = pa & 0xfff;
+          const frame = this.memory.frameForRead(pa).subarray(off, off + chunk);
+          if (typeof dst === 'number') this.memory.writeBytes(dst + at, frame);
+          else dst.set(frame, at);
+        });
     if (done < n) {
       if (typeof dst === 'number') this.memory.fill(dst + done, n - done, 0);
       else dst.fill(0, done, n);
@@ -158,21 +152,11 @@ export class UserAccess {
     const src = this.kernelBuffer(from, n, 'copy_to_user');
     to >>>= 0;
     if (!this.access_ok(to, n)) return n;
-    let done = 0;
-    while (done < n) {
-      const va = to + done;
-      const pa = this.user_translate(va, true);
-      if (pa < 0) break;
-      const chunk = Math.min(n - done, PAGE_SIZE - (va & 0xfff));
-      const off = pa & 0xfff;
-      const frame = this.memory.frameForWrite(pa);
-      if (typeof src === 'number') {
-        frame.set(this.memory.readBytes(src + done, chunk), off);
-      } else {
-        frame.set(src.subarray(done, done + chunk), off);
-      }
-      done += chunk;
-    }
+    const done = this.walkUser(to, n, true, (pa, at, chunk) => {
+      const bytes =
+        typeof src === 'number' ? this.memory.readBytes(src + at, chunk) : src.subarray(at, at + chunk);
+      this.memory.frameForWrite(pa).set(bytes, pa & 0xfff);
+    });
     return n - done;
   }
 
@@ -185,13 +169,7 @@ export class UserAccess {
     size = this.length(size, 'fault_in_writeable');
     uaddr >>>= 0;
     if (!this.access_ok(uaddr, size)) return size;
-    let done = 0;
-    while (done < size) {
-      const va = uaddr + done;
-      if (this.user_translate(va, true) < 0) break;
-      done += Math.min(size - done, PAGE_SIZE - (va & 0xfff));
-    }
-    return size - done;
+    return size - this.walkUser(uaddr, size, true);
   }
 
   /** clear_user(to, n): zeroes n bytes of user memory; returns the number of bytes NOT cleared. */
@@ -199,17 +177,35 @@ export class UserAccess {
     n = this.length(n, 'clear_user');
     to >>>= 0;
     if (!this.access_ok(to, n)) return n;
-    let done = 0;
-    while (done < n) {
-      const va = to + done;
-      const pa = this.user_translate(va, true);
-      if (pa < 0) break;
-      const chunk = Math.min(n - done, PAGE_SIZE - (va & 0xfff));
+    const done = this.walkUser(to, n, true, (pa, _at, chunk) => {
       const off = pa & 0xfff;
       this.memory.frameForWrite(pa).fill(0, off, off + chunk);
+    });
+    return n - done;
+  }
+
+  /**
+   * Walks the user range [uaddr, uaddr + n) a page at a time through the page tables (faulting
+   * pages in as user_translate does), handing `fn` each piece's physical address, its offset in the
+   * range and its length. Stops at the first page that cannot be accessed (for writing, with
+   * `write`); returns the bytes walked.
+   */
+  private walkUser(
+    uaddr: number,
+    n: number,
+    write: boolean,
+    fn?: (pa: number, at: number, chunk: number) => void,
+  ): number {
+    let done = 0;
+    while (done < n) {
+      const va = uaddr + done;
+      const pa = this.user_translate(va, write);
+      if (pa < 0) break;
+      const chunk = Math.min(n - done, PAGE_SIZE - (va & 0xfff));
+      fn?.(pa, done, chunk);
       done += chunk;
     }
-    return n - done;
+    return done;
   }
 
   /**
