@@ -550,9 +550,11 @@ export function slab_report_bad_free(
   print_tracking(a, cachep, x);
 }
 
-/** list_slab_objects(): what kmem_cache_destroy() finds still allocated. */
-export function list_slab_objects(a: Slub, s: KmemCache, slab: number, text: string): void {
-  slab_err(a, s, slab, text);
+/**
+ * The objects on a slab's freelist (__fill_map() in mm/slub.c), followed at most one step past the
+ * object count, so a looping freelist ends the walk.
+ */
+function free_objects(a: Slub, s: KmemCache, slab: number): Set<number> {
   const free = new Set<number>();
   for (
     let p = a.slab_freelist[slab];
@@ -561,6 +563,13 @@ export function list_slab_objects(a: Slub, s: KmemCache, slab: number, text: str
   ) {
     free.add(p);
   }
+  return free;
+}
+
+/** list_slab_objects(): what kmem_cache_destroy() finds still allocated. */
+export function list_slab_objects(a: Slub, s: KmemCache, slab: number, text: string): void {
+  slab_err(a, s, slab, text);
+  const free = free_objects(a, s, slab);
   const addr = slab_address(slab);
   for (let i = 0; i < a.slab_objects[slab]; i++) {
     const p = addr + i * s.size + s.red_left_pad;
@@ -584,14 +593,7 @@ export function check_slab_on_discard(a: Slub, s: KmemCache, slab: number): void
 export function validate_slab(a: Slub, s: KmemCache, slab: number): void {
   slab_pad_check(a, s, slab);
   if (!on_freelist(a, s, slab, 0)) return;
-  const free = new Set<number>();
-  for (
-    let p = a.slab_freelist[slab];
-    p !== 0 && free.size <= a.slab_objects[slab];
-    p = get_freepointer(a, s, p)
-  ) {
-    free.add(p);
-  }
+  const free = free_objects(a, s, slab);
   const addr = slab_address(slab);
   for (let i = 0; i < a.slab_objects[slab]; i++) {
     const p = addr + i * s.size + s.red_left_pad;

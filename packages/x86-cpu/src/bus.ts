@@ -124,21 +124,23 @@ export class MemoryBus {
     return null;
   }
 
-  private mmioAt(addr: number): MmioHandlers | null {
-    for (const r of this.mmio) if (addr >= r.base && addr < r.end) return r.handlers;
+  /** The device mapped at `addr` (in physical page `page`), counting the access; null for memory. */
+  private device(page: number, addr: number): MmioHandlers | null {
+    if (!this.mmioPages.has(page)) return null;
+    for (const r of this.mmio) {
+      if (addr >= r.base && addr < r.end) {
+        this.mmioAccesses++;
+        return r.handlers;
+      }
+    }
     return null;
   }
 
   read8(addr: number): number {
     addr = (addr & this.a20Mask) >>> 0;
     const page = addr >>> FRAME_SHIFT;
-    if (this.mmioPages.has(page)) {
-      const dev = this.mmioAt(addr);
-      if (dev) {
-        this.mmioAccesses++;
-        return dev.read8(addr) & 0xff;
-      }
-    }
+    const dev = this.device(page, addr);
+    if (dev) return dev.read8(addr) & 0xff;
     const rom = this.romPages.get(page);
     if (rom) return rom[addr & FRAME_MASK];
     if (addr < this.ram.size) return this.ram.read8(addr);
@@ -148,13 +150,10 @@ export class MemoryBus {
   write8(addr: number, value: number): void {
     addr = (addr & this.a20Mask) >>> 0;
     const page = addr >>> FRAME_SHIFT;
-    if (this.mmioPages.has(page)) {
-      const dev = this.mmioAt(addr);
-      if (dev) {
-        this.mmioAccesses++;
-        dev.write8(addr, value & 0xff);
-        return;
-      }
+    const dev = this.device(page, addr);
+    if (dev) {
+      dev.write8(addr, value & 0xff);
+      return;
     }
     if (this.romPages.has(page)) return;
     if (addr < this.ram.size) this.ram.write8(addr, value);
